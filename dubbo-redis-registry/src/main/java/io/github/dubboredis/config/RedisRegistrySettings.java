@@ -1,0 +1,96 @@
+package io.github.dubboredis.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything one registry needs: how to reach Redis, where its data lives (the root, from
+ * {@code group}), how long a registration lives without renewal ({@code session}) and whether
+ * start-up must fail when Redis cannot be reached ({@code check}).
+ */
+public final class RedisRegistrySettings {
+
+    public static final Duration DEFAULT_SESSION = Duration.ofSeconds(60);
+    public static final Duration MIN_SESSION = Duration.ofSeconds(1);
+    public static final String DEFAULT_GROUP = "dubbo";
+
+    private final ConnectionSettings connection;
+    private final String root;
+    private final Duration session;
+    private final Duration reapGrace;
+    private final boolean check;
+
+    public RedisRegistrySettings(ConnectionSettings connection, String root, Duration session, Duration reapGrace,
+            boolean check) {
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.root = Objects.requireNonNull(root, "root");
+        this.session = Objects.requireNonNull(session, "session");
+        this.reapGrace = Objects.requireNonNull(reapGrace, "reapGrace");
+        this.check = check;
+        if (session.compareTo(MIN_SESSION) < 0) {
+            throw new InvalidSettingException(SettingNames.SESSION,
+                    "must be at least " + MIN_SESSION.toMillis() + " ms, was " + session.toMillis() + " ms");
+        }
+        if (reapGrace.isNegative()) {
+            throw new InvalidSettingException(SettingNames.REAP_GRACE, "must not be negative");
+        }
+    }
+
+    /**
+     * The key prefix for a {@code group}: {@code /} + group unless it already starts with one, ending
+     * in {@code /}. The default group {@code dubbo} gives {@code /dubbo/}, as in the older registry.
+     */
+    public static String rootForGroup(String group) {
+        String g = group == null || group.isBlank() ? DEFAULT_GROUP : group.trim();
+        for (char c : g.toCharArray()) {
+            if (Character.isWhitespace(c) || "*?[]\\".indexOf(c) >= 0) {
+                throw new InvalidSettingException(SettingNames.GROUP,
+                        "'" + g + "' contains '" + c + "', which cannot be part of a Redis key pattern");
+            }
+        }
+        if (!g.startsWith("/")) {
+            g = "/" + g;
+        }
+        if (!g.endsWith("/")) {
+            g = g + "/";
+        }
+        return g;
+    }
+
+    /** The default reap grace: a quarter of the session (see {@link SettingNames#REAP_GRACE}). */
+    public static Duration defaultReapGrace(Duration session) {
+        return session.dividedBy(4);
+    }
+
+    public ConnectionSettings connection() {
+        return connection;
+    }
+
+    /** The key prefix, e.g. {@code /dubbo/}. */
+    public String root() {
+        return root;
+    }
+
+    public Duration session() {
+        return session;
+    }
+
+    /**
+     * How long past its expiry an entry that this registry did not write is kept before it is reaped:
+     * older registries stamp expiry with their own clock, and a slightly slow clock must not make a
+     * live provider flap.
+     */
+    public Duration reapGrace() {
+        return reapGrace;
+    }
+
+    public boolean check() {
+        return check;
+    }
+
+    @Override
+    public String toString() {
+        return "RedisRegistrySettings{" + connection + ", root=" + root + ", session=" + session.toMillis()
+                + "ms, reapGrace=" + reapGrace.toMillis() + "ms, check=" + check + '}';
+    }
+}

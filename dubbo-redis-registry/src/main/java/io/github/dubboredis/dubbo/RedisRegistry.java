@@ -1,0 +1,259 @@
+package io.github.dubboredis.dubbo;
+
+import static org.apache.dubbo.common.constants.CommonConstants.ANYHOST_VALUE;
+import static org.apache.dubbo.common.constants.CommonConstants.ANY_VALUE;
+import static org.apache.dubbo.common.constants.RegistryConstants.CATEGORY_KEY;
+import static org.apache.dubbo.common.constants.RegistryConstants.CONFIGURATORS_CATEGORY;
+import static org.apache.dubbo.common.constants.RegistryConstants.CONSUMERS_CATEGORY;
+import static org.apache.dubbo.common.constants.RegistryConstants.DEFAULT_CATEGORY;
+import static org.apache.dubbo.common.constants.RegistryConstants.DYNAMIC_KEY;
+import static org.apache.dubbo.common.constants.RegistryConstants.EMPTY_PROTOCOL;
+import static org.apache.dubbo.common.constants.RegistryConstants.PROVIDERS_CATEGORY;
+import static org.apache.dubbo.common.constants.RegistryConstants.ROUTERS_CATEGORY;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.dubbo.common.URL;
+import org.apache.dubbo.common.URLBuilder;
+import org.apache.dubbo.common.constants.CommonConstants;
+import org.apache.dubbo.common.utils.UrlUtils;
+import org.apache.dubbo.registry.NotifyListener;
+import org.apache.dubbo.registry.support.FailbackRegistry;
+import org.apache.dubbo.rpc.RpcException;
+
+import io.github.dubboredis.registry.CategoryKey;
+import io.github.dubboredis.registry.KeySnapshot;
+import io.github.dubboredis.registry.RegistryEngine;
+import io.github.dubboredis.registry.RegistryEntry;
+import io.github.dubboredis.registry.Watch;
+
+/**
+ * Dubbo's interface-level registry on Redis, in the layout of the older Dubbo Redis registry: one hash
+ * per service and category ({@code /dubbo/com.foo.BarService/providers}), the URL's full string as
+ * field, its expiry as value, and a {@code register}/{@code unregister} message on the key's channel.
+ *
+ * <p>This class only translates between Dubbo's URLs and listeners and the {@link RegistryEngine};
+ * retries of failed calls come from {@link FailbackRegistry}, as with Dubbo's own registries.
+ */
+public class RedisRegistry extends FailbackRegistry {
+
+    private static final String[] ALL_CATEGORIES =
+            {PROVIDERS_CATEGORY, CONSUMERS_CATEGORY, ROUTERS_CATEGORY, CONFIGURATORS_CATEGORY};
+
+    private final RegistryEngine engine;
+    private final Map<Subscriber, Watch> watches = new ConcurrentHashMap<>();
+
+    public RedisRegistry(URL url, RegistryEngine engine) {
+        super(url);
+        this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /** The engine behind this registry, for tests and tools. */
+    public RegistryEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return engine.isConnected();
+    }
+
+    @Override
+    public void doRegister(URL url) {
+        CategoryKey key = keyOf(url);
+        await(engine.register(key, url.toFullString(), url.getParameter(DYNAMIC_KEY, true)), "register", url);
+    }
+
+    @Override
+    public void doUnregister(URL url) {
+        await(engine.unregister(keyOf(url), url.toFullString()), "unregister", url);
+    }
+
+    @Override
+    public void doSubscribe(URL url, NotifyListener listener) {
+        Subscriber subscriber = new Subscriber(url, listener);
+        Watch watch = watches.computeIfAbsent(subscriber, s -> isAdmin(url)
+                ? Watch.everything(snapshots -> deliver(url, listener, snapshots, true))
+                : Watch.of(categoryKeys(url), snapshots -> deliver(url, listener, snapshots, false)));
+        await(engine.watch(watch), "subscribe", url);
+    }
+
+    @Override
+    public void doUnsubscribe(URL url, NotifyListener listener) {
+        Watch watch = watches.remove(new Subscriber(url, listener));
+        if (watch != null) {
+            await(engine.unwatch(watch), "unsubscribe", url);
+        }
+    }
+
+    /** Reads Redis directly, as ZooKeeper's registry does, rather than subscribing to answer. */
+    @Override
+    public List<URL> lookup(URL url) {
+        if (url == null) {
+            throw new IllegalArgumentException("lookup url == null");
+        }
+        List<CategoryKey> keys = categoryKeys(url);
+        Map<String, KeySnapshot> snapshots = await(engine.read(keys), "lookup", url);
+        List<URL> result = new ArrayList<>();
+        if (snapshots == null) {
+            return result; // asked from the registry's own thread, which must not wait for Redis
+        }
+        for (KeySnapshot snapshot : snapshots.values()) {
+            result.addAll(matching(url, snapshot));
+        }
+        return result;
+    }
+
+    @Override
+    public void destroy() {
+        try {
+            super.destroy(); // unregisters and unsubscribes what this registry holds
+        } finally {
+            engine.close();
+        }
+    }
+
+    // ---- URLs <-> keys and entries ------------------------------------------------------------
+
+    private CategoryKey keyOf(URL url) {
+        return engine.root().key(url.getServiceInterface(), url.getCategory(DEFAULT_CATEGORY));
+    }
+
+    private List<CategoryKey> categoryKeys(URL url) {
+        String[] categories = ANY_VALUE.equals(url.getCategory())
+                ? ALL_CATEGORIES
+                : url.getCategory(new String[] {DEFAULT_CATEGORY});
+        List<CategoryKey> keys = new ArrayList<>(categories.length);
+        for (String category : categories) {
+            keys.add(engine.root().key(url.getServiceInterface(), category));
+        }
+        return keys;
+    }
+
+    private static boolean isAdmin(URL url) {
+        return ANY_VALUE.equals(url.getServiceInterface());
+    }
+
+    /**
+     * Tells the listener what the snapshots hold, as Dubbo's registries do: each category's matching
+     * URLs, or one {@code empty://} URL for a category with none.
+     */
+    private void deliver(URL subscribed, NotifyListener listener, List<KeySnapshot> snapshots, boolean admin) {
+        if (!admin) {
+            List<URL> urls = new ArrayList<>();
+            for (KeySnapshot snapshot : snapshots) {
+                List<URL> matched = matching(subscribed, snapshot);
+                urls.addAll(matched.isEmpty() ? List.of(emptyUrl(subscribed, snapshot.key())) : matched);
+            }
+            notify(subscribed, listener, urls);
+            return;
+        }
+        // An admin hears about each key separately, like the older registry's psubscribe of /dubbo/*.
+        for (KeySnapshot snapshot : snapshots) {
+            if (!categoryWanted(subscribed, snapshot.key().category())) {
+                continue;
+            }
+            List<URL> matched = matching(subscribed, snapshot);
+            notify(subscribed, listener, matched.isEmpty() ? List.of(adminEmptyUrl(subscribed, snapshot.key())) : matched);
+        }
+    }
+
+    private static boolean categoryWanted(URL subscribed, String category) {
+        String wanted = subscribed.getCategory();
+        if (wanted == null || ANY_VALUE.equals(wanted)) {
+            return true;
+        }
+        for (String c : subscribed.getCategory(new String[0])) {
+            if (c.equals(category) || ANY_VALUE.equals(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The snapshot's entries that parse as URLs of the key's service and match the subscription. */
+    private List<URL> matching(URL subscribed, KeySnapshot snapshot) {
+        List<URL> result = new ArrayList<>(snapshot.liveEntries().size());
+        CategoryKey key = snapshot.key();
+        for (RegistryEntry entry : snapshot.liveEntries()) {
+            URL u = parse(key, entry.field());
+            if (u != null && UrlUtils.isMatch(subscribed, u)) {
+                result.add(u);
+            }
+        }
+        return result;
+    }
+
+    private URL parse(CategoryKey key, String field) {
+        URL u;
+        try {
+            u = URL.valueOf(field);
+        } catch (RuntimeException e) {
+            engine.reportMalformedEntry(key.redisKey(), field, "not a URL: " + e.getMessage());
+            return null;
+        }
+        if (u.getProtocol() == null || u.getProtocol().isEmpty()) {
+            engine.reportMalformedEntry(key.redisKey(), field, "not a URL (no protocol)");
+            return null;
+        }
+        if (!key.service().equals(u.getServiceInterface())) {
+            engine.reportMalformedEntry(key.redisKey(), field,
+                    "URL of service '" + u.getServiceInterface() + "' under the key of '" + key.service() + "'");
+            return null;
+        }
+        return u;
+    }
+
+    private static URL emptyUrl(URL subscribed, CategoryKey key) {
+        return URLBuilder.from(subscribed).setProtocol(EMPTY_PROTOCOL).addParameter(CATEGORY_KEY, key.category()).build();
+    }
+
+    /** As the older registry writes it for an admin: path and interface name the key's service. */
+    private static URL adminEmptyUrl(URL subscribed, CategoryKey key) {
+        return URLBuilder.from(subscribed)
+                .setProtocol(EMPTY_PROTOCOL)
+                .setAddress(ANYHOST_VALUE)
+                .setPath(key.service())
+                .addParameter(CommonConstants.INTERFACE_KEY, key.service())
+                .addParameter(CATEGORY_KEY, key.category())
+                .build();
+    }
+
+    // ---- waiting -------------------------------------------------------------------------------
+
+    /**
+     * Waits for an engine call, bounded by the command timeout; failures become the RpcException Dubbo's
+     * FailbackRegistry retries. On the engine's own thread (a listener calling back) it does not wait.
+     */
+    private <T> T await(CompletableFuture<T> future, String what, URL url) {
+        if (engine.isEngineThread()) {
+            return future.getNow(null);
+        }
+        long timeout = engine.settings().connection().commandTimeout().toMillis() * 2 + 1000;
+        try {
+            return future.get(timeout, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new RpcException("Failed to " + what + " " + url + " on Redis registry " + engine.describe()
+                    + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new RpcException("Failed to " + what + " " + url + " on Redis registry " + engine.describe()
+                    + ": no answer within " + timeout + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RpcException("Interrupted while trying to " + what + " " + url, e);
+        }
+    }
+
+    /** A (URL, listener) pair: one Dubbo subscription. */
+    private record Subscriber(URL url, NotifyListener listener) {
+    }
+}

@@ -1,0 +1,166 @@
+package io.github.dubboredis.redis;
+
+import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.dubboredis.config.ConnectionSettings;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+
+/** A {@link RedisLink} to one Redis server, or to the master a set of sentinels names. */
+final class ServerLink implements RedisLink {
+
+    private final String name;
+    private final RedisURI uri;
+    private final ConnectionSettings settings;
+    private final RedisClient client;
+    private final Events events;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private volatile StatefulRedisConnection<String, String> commandConnection;
+    private volatile StatefulRedisPubSubConnection<String, String> pubSubConnection;
+    private volatile boolean commandsUp;
+    private volatile boolean pubSubUp;
+
+    ServerLink(String name, RedisURI uri, ConnectionSettings settings, ClientResources resources, ClientOptions options,
+            Events events) {
+        this.name = name;
+        this.uri = uri;
+        this.settings = settings;
+        this.events = events;
+        this.client = RedisClient.create(resources, uri);
+        this.client.setOptions(options);
+        this.client.addListener(new StateListener());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CompletableFuture<Void> connect() {
+        CompletableFuture<StatefulRedisConnection<String, String>> commands =
+                client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> pubSub =
+                client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        return CompletableFuture.allOf(commands, pubSub).handle((ignored, failure) -> {
+            if (failure != null) {
+                commands.thenAccept(StatefulRedisConnection::closeAsync);
+                pubSub.thenAccept(StatefulRedisPubSubConnection::closeAsync);
+                throw RedisErrors.translate(failure, name, settings);
+            }
+            StatefulRedisPubSubConnection<String, String> ps = pubSub.join();
+            ps.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    events.message(ServerLink.this, channel, message);
+                }
+
+                @Override
+                public void message(String pattern, String channel, String message) {
+                    events.patternMessage(ServerLink.this, pattern, channel, message);
+                }
+            });
+            commandConnection = commands.join();
+            pubSubConnection = ps;
+            commandsUp = true;
+            pubSubUp = true;
+            if (closed.get()) {
+                close();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean isConnected() {
+        StatefulRedisConnection<String, String> c = commandConnection;
+        return c != null && commandsUp && c.isOpen();
+    }
+
+    @Override
+    public RedisClusterAsyncCommands<String, String> commands() {
+        StatefulRedisConnection<String, String> c = commandConnection;
+        if (c == null) {
+            throw new RedisAccessException("not connected to Redis at " + name, null);
+        }
+        return c.async();
+    }
+
+    @Override
+    public RedisPubSubAsyncCommands<String, String> pubSub() {
+        StatefulRedisPubSubConnection<String, String> c = pubSubConnection;
+        if (c == null) {
+            throw new RedisAccessException("not connected to Redis at " + name, null);
+        }
+        return c.async();
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+        StatefulRedisConnection<String, String> c = commandConnection;
+        StatefulRedisPubSubConnection<String, String> p = pubSubConnection;
+        if (c != null) {
+            c.close();
+        }
+        if (p != null) {
+            p.close();
+        }
+        client.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    /** Tells reconnects from the first connect, and the command connection from the pub/sub one. */
+    private final class StateListener implements RedisConnectionStateListener {
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (closed.get()) {
+                return;
+            }
+            if (connection == commandConnection) {
+                commandsUp = true;
+                events.commandsConnected(ServerLink.this, true);
+            } else if (connection == pubSubConnection) {
+                pubSubUp = true;
+                events.pubSubConnected(ServerLink.this, true);
+            }
+        }
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (closed.get()) {
+                return;
+            }
+            boolean wasUp;
+            if (connection == commandConnection) {
+                wasUp = commandsUp;
+                commandsUp = false;
+            } else if (connection == pubSubConnection) {
+                wasUp = pubSubUp;
+                pubSubUp = false;
+            } else {
+                return;
+            }
+            if (wasUp) {
+                events.disconnected(ServerLink.this, "connection closed");
+            }
+        }
+    }
+}

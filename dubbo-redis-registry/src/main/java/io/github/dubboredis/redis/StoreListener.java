@@ -1,0 +1,34 @@
+package io.github.dubboredis.redis;
+
+/**
+ * What a {@link RedisStore} tells the registries built on it. Called on the store's executor thread.
+ * Pub/sub is fire-and-forget, so the two "restored" callbacks are where lost messages are made good.
+ */
+public interface StoreListener {
+
+    /** A message on an exact channel. */
+    default void onMessage(String channel, String message) {
+    }
+
+    /** A message on a channel matching a subscribed pattern. */
+    default void onPatternMessage(String pattern, String channel, String message) {
+    }
+
+    /**
+     * Commands reach a node again after they could not (a reconnect, or a move to another node):
+     * whatever that node lost must be written again.
+     */
+    default void onWritesRestored(String node) {
+    }
+
+    /**
+     * Subscriptions are active again after a gap in which messages may have been lost: everything
+     * watched must be read again.
+     */
+    default void onSubscriptionsRestored(String node) {
+    }
+
+    /** A node stopped answering (logged once per outage). */
+    default void onConnectionLost(String node, String cause) {
+    }
+}

@@ -1,0 +1,47 @@
+package io.github.dubboredis.registry;
+
+import java.util.List;
+
+/** What a category hash held when it was last read: its live entries, in Redis's order. */
+public final class KeySnapshot {
+
+    private final CategoryKey key;
+    private final List<RegistryEntry> liveEntries;
+    private final long readSequence;
+
+    KeySnapshot(CategoryKey key, List<RegistryEntry> liveEntries, long readSequence) {
+        this.key = key;
+        this.liveEntries = List.copyOf(liveEntries);
+        this.readSequence = readSequence;
+    }
+
+    public CategoryKey key() {
+        return key;
+    }
+
+    public List<RegistryEntry> liveEntries() {
+        return liveEntries;
+    }
+
+    /** Reads are numbered as they are sent; a higher number saw a later state of Redis. */
+    long readSequence() {
+        return readSequence;
+    }
+
+    boolean sameEntriesAs(KeySnapshot other) {
+        if (other == null || other.liveEntries.size() != liveEntries.size()) {
+            return false;
+        }
+        for (int i = 0; i < liveEntries.size(); i++) {
+            if (!liveEntries.get(i).field().equals(other.liveEntries.get(i).field())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return key + liveEntries.toString();
+    }
+}

@@ -1,0 +1,74 @@
+package io.github.dubboredis.registry;
+
+import java.time.Duration;
+
+/**
+ * The periods that follow from the session timeout. {@code session} is a promise to consumers: a
+ * provider that dies without unregistering is gone from them within one session. So an entry is stamped
+ * to expire earlier than that, leaving room for the reaper to notice and for the notification to travel:
+ *
+ * <pre>
+ *   reap period  = session / 10, kept within 250 ms .. 5 s
+ *   lease TTL    = session - 2 x reap period       (the expiry written into the hash)
+ *   renew period = lease TTL / 3                    (two renewals may fail before an entry expires)
+ *   sweep period = session / 2                      (the full scan for entries of older registries)
+ * </pre>
+ */
+public final class LeaseTimings {
+
+    private static final Duration MIN_REAP_PERIOD = Duration.ofMillis(250);
+    private static final Duration MAX_REAP_PERIOD = Duration.ofSeconds(5);
+
+    private final Duration session;
+    private final Duration reapPeriod;
+    private final Duration leaseTtl;
+    private final Duration renewPeriod;
+    private final Duration sweepPeriod;
+    private final Duration reapGrace;
+
+    public LeaseTimings(Duration session, Duration reapGrace) {
+        this.session = session;
+        Duration reap = session.dividedBy(10);
+        if (reap.compareTo(MIN_REAP_PERIOD) < 0) {
+            reap = MIN_REAP_PERIOD;
+        } else if (reap.compareTo(MAX_REAP_PERIOD) > 0) {
+            reap = MAX_REAP_PERIOD;
+        }
+        this.reapPeriod = reap;
+        this.leaseTtl = session.minus(reap.multipliedBy(2));
+        this.renewPeriod = leaseTtl.dividedBy(3);
+        this.sweepPeriod = session.dividedBy(2);
+        this.reapGrace = reapGrace;
+    }
+
+    public Duration session() {
+        return session;
+    }
+
+    public Duration reapPeriod() {
+        return reapPeriod;
+    }
+
+    public Duration leaseTtl() {
+        return leaseTtl;
+    }
+
+    public Duration renewPeriod() {
+        return renewPeriod;
+    }
+
+    public Duration sweepPeriod() {
+        return sweepPeriod;
+    }
+
+    public Duration reapGrace() {
+        return reapGrace;
+    }
+
+    @Override
+    public String toString() {
+        return "session=" + session.toMillis() + "ms, leaseTtl=" + leaseTtl.toMillis() + "ms, renew every "
+                + renewPeriod.toMillis() + "ms, reap every " + reapPeriod.toMillis() + "ms, sweep every "
+                + sweepPeriod.toMillis() + "ms, grace " + reapGrace.toMillis() + "ms";
+    }
+}

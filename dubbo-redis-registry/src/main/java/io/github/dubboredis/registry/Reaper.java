@@ -1,0 +1,153 @@
+package io.github.dubboredis.registry;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import io.github.dubboredis.redis.RedisStore;
+import io.github.dubboredis.redis.WrongTypeException;
+
+/**
+ * Removes the entries of registries that died without unregistering, and announces each removal, so
+ * that every watcher (ours and the older registry's) drops them. Any registry does this, not only an
+ * admin. Two passes keep it cheap on a Redis shared by many registries:
+ *
+ * <ul>
+ *   <li>every reap period, each registry asks the lease index for leases past their expiry: one
+ *       {@code ZRANGEBYSCORE} that costs nothing while nobody has died;</li>
+ *   <li>every sweep period, one registry, elected by a short lock, scans the root for entries that are
+ *       not in the index (written by older registries) and reaps those a grace margin past expiry.</li>
+ * </ul>
+ *
+ * Both delete with server-side scripts that re-check the expiry on Redis's clock at the moment of
+ * deletion, so a lease renewed in between is never lost.
+ */
+final class Reaper {
+
+    private static final int BATCH = 512;
+
+    private final RedisStore store;
+    private final RegistryRoot root;
+    private final RedisClock clock;
+    private final LeaseTimings timings;
+    private final RegistryObserver observer;
+    private final OnceLog reportedKeys;
+    private final String sweeperId = UUID.randomUUID().toString();
+
+    Reaper(RedisStore store, RegistryRoot root, RedisClock clock, LeaseTimings timings, RegistryObserver observer,
+            OnceLog reportedKeys) {
+        this.store = store;
+        this.root = root;
+        this.clock = clock;
+        this.timings = timings;
+        this.observer = observer;
+        this.reportedKeys = reportedKeys;
+    }
+
+    /** Reaps expired leases from the index; completes with the number of entries removed. */
+    CompletableFuture<Integer> reapExpiredLeases() {
+        return clock.sync(store)
+                .thenCompose(ignored -> store.rangeByScore(root.leaseIndexKey(), clock.now(), BATCH))
+                .thenCompose(this::reapCandidates);
+    }
+
+    private CompletableFuture<Integer> reapCandidates(Map<String, Double> candidates) {
+        if (candidates.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        Map<String, List<String>> argsByKey = new LinkedHashMap<>();
+        List<String> unreadable = new ArrayList<>();
+        for (Map.Entry<String, Double> c : candidates.entrySet()) {
+            int newline = c.getKey().indexOf('\n');
+            if (newline <= 0) {
+                unreadable.add(c.getKey());
+                continue;
+            }
+            List<String> args = argsByKey.computeIfAbsent(c.getKey().substring(0, newline), k -> new ArrayList<>());
+            args.add(c.getKey().substring(newline + 1));
+            args.add(Long.toString(c.getValue().longValue()));
+        }
+        List<CompletableFuture<Integer>> perKey = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : argsByKey.entrySet()) {
+            String key = e.getKey();
+            perKey.add(store.runScript(RegistryScripts.REAP_EXPIRED_LEASES, key, e.getValue()).thenCompose(result -> {
+                int removed = ((Number) result.get(0)).intValue();
+                List<String> members = new ArrayList<>();
+                for (Object field : result.subList(1, result.size())) {
+                    members.add(Registrar.leaseMember(key, String.valueOf(field)));
+                }
+                if (removed > 0) {
+                    observer.reaped(key, removed);
+                }
+                return store.removeScored(root.leaseIndexKey(), members).thenApply(ignored -> removed);
+            }).exceptionallyCompose(failure -> {
+                if (failure instanceof WrongTypeException || failure.getCause() instanceof WrongTypeException) {
+                    // The key was overwritten with another type: its leases are meaningless now.
+                    List<String> members = new ArrayList<>();
+                    for (int i = 0; i < e.getValue().size(); i += 2) {
+                        members.add(Registrar.leaseMember(key, e.getValue().get(i)));
+                    }
+                    return store.removeScored(root.leaseIndexKey(), members).thenApply(ignored -> 0);
+                }
+                return CompletableFuture.failedFuture(failure);
+            }));
+        }
+        CompletableFuture<Void> dropUnreadable = store.removeScored(root.leaseIndexKey(), unreadable);
+        return dropUnreadable.thenCompose(ignored -> sum(perKey));
+    }
+
+    /**
+     * If elected for this period, scans the whole root and reaps entries of older registries that are
+     * past their expiry by more than the grace; completes with the number removed (0 if not elected).
+     */
+    CompletableFuture<Integer> sweepIfElected() {
+        long lockMillis = Math.max(1, timings.sweepPeriod().toMillis() * 9 / 10);
+        return store.tryLock(root.sweepLockKey(), sweeperId, lockMillis).thenCompose(won -> won
+                ? sweep()
+                : CompletableFuture.completedFuture(0));
+    }
+
+    CompletableFuture<Integer> sweep() {
+        String grace = Long.toString(timings.reapGrace().toMillis());
+        return store.scanKeys(root.pattern()).thenCompose(keys -> sweepBatch(keys, 0, grace, 0));
+    }
+
+    private CompletableFuture<Integer> sweepBatch(List<String> keys, int from, String grace, int removedSoFar) {
+        if (from >= keys.size()) {
+            return CompletableFuture.completedFuture(removedSoFar);
+        }
+        List<CompletableFuture<Integer>> batch = new ArrayList<>();
+        for (String key : keys.subList(from, Math.min(keys.size(), from + BATCH))) {
+            batch.add(store.runScript(RegistryScripts.SWEEP_EXPIRED, key, List.of(grace)).handle((result, e) -> {
+                if (e != null) {
+                    if (e instanceof WrongTypeException || e.getCause() instanceof WrongTypeException) {
+                        if (reportedKeys.firstTime("type\n" + key)) {
+                            observer.malformedKey(key, "not a hash; the registry skips it");
+                        }
+                        return 0;
+                    }
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+                int removed = ((Number) result.get(0)).intValue();
+                if (removed > 0) {
+                    observer.reaped(key, removed);
+                }
+                return removed;
+            }));
+        }
+        return sum(batch).thenCompose(n -> sweepBatch(keys, from + BATCH, grace, removedSoFar + n));
+    }
+
+    private static CompletableFuture<Integer> sum(List<CompletableFuture<Integer>> parts) {
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            int total = 0;
+            for (CompletableFuture<Integer> p : parts) {
+                total += p.join();
+            }
+            return total;
+        });
+    }
+}

@@ -1,0 +1,47 @@
+package io.github.dubboredis.registry;
+
+/**
+ * What the registry reports about itself: problems for the log, events for metrics. The Dubbo adapter
+ * logs these with Dubbo's logger codes; a metrics binder counts them. Called on the registry's own
+ * thread; implementations must not block.
+ */
+public interface RegistryObserver {
+
+    RegistryObserver NONE = new RegistryObserver() {
+    };
+
+    /** A field of a category hash that cannot be read; it is skipped. Reported once per key and field. */
+    default void malformedEntry(String key, String field, String reason) {
+    }
+
+    /** A key under the root that is not a hash, or not a category key; it is skipped. Reported once. */
+    default void malformedKey(String key, String reason) {
+    }
+
+    default void connectionLost(String node, String cause) {
+    }
+
+    /** Everything this registry owns was written again after a reconnect or a move to another node. */
+    default void reRegistered(String node, int entries) {
+    }
+
+    /** Everything watched was read again after a gap in pub/sub. */
+    default void resynced(String node, int keys) {
+    }
+
+    /** A renewal or another background write failed; it is retried on the next period. */
+    default void backgroundWriteFailed(String what, Throwable cause) {
+    }
+
+    /** A watch's listener threw; the others are still told. */
+    default void listenerFailed(String what, Throwable cause) {
+    }
+
+    /** Dead entries were removed and announced. */
+    default void reaped(String key, int entries) {
+    }
+
+    /** A watched key was re-read and its listeners told; {@code lagMillis} is from the event to the end of the read. */
+    default void notified(String key, long lagMillis) {
+    }
+}

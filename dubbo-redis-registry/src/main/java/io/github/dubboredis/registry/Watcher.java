@@ -1,0 +1,398 @@
+package io.github.dubboredis.registry;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+
+import io.github.dubboredis.redis.RedisStore;
+import io.github.dubboredis.redis.StoreListener;
+import io.github.dubboredis.redis.WrongTypeException;
+
+/**
+ * Keeps each watched category key's contents current: subscribes to its channel (one exact channel per
+ * key, all on the store's single pub/sub connection; a pattern for an admin), re-reads it when a change
+ * is announced, and hands the result to the watches on it.
+ *
+ * <p>All state here is confined to the store's executor thread, so no locks. Announcements for a key
+ * that arrive while a read of it is queued are absorbed by that read; those that arrive while a read is
+ * in flight cause exactly one more read. A burst of changes to one key thus costs one or two reads.
+ */
+final class Watcher implements StoreListener {
+
+    private final RedisStore store;
+    private final ScheduledExecutorService executor;
+    private final RegistryRoot root;
+    private final RedisClock clock;
+    private final RegistryObserver observer;
+    private final OnceLog reported;
+    private final Map<String, KeyState> keys = new HashMap<>();
+    private final Set<Watch> everythingWatches = new LinkedHashSet<>();
+    private long readSequence;
+
+    Watcher(RedisStore store, RegistryRoot root, RedisClock clock, RegistryObserver observer, OnceLog reported) {
+        this.store = store;
+        this.executor = store.executor();
+        this.root = root;
+        this.clock = clock;
+        this.observer = observer;
+        this.reported = reported;
+    }
+
+    /** A watched key: its last contents, the watches on it and its read state. */
+    private static final class KeyState {
+        final CategoryKey key;
+        final Set<Watch> watches = new LinkedHashSet<>();
+        boolean holdsChannel;
+        KeySnapshot last;
+        boolean readQueued;
+        boolean readInFlight;
+        boolean changedDuringRead;
+        long firstEventNanos;
+
+        KeyState(CategoryKey key) {
+            this.key = key;
+        }
+    }
+
+    // ---- starting and stopping watches -----------------------------------------------------------
+
+    /**
+     * Subscribes, reads every key of the watch and delivers them to its listener in one call; from then
+     * on the watch receives each change. Completes after that first delivery. If Redis cannot be read
+     * now, the watch stays registered and is served as soon as Redis is back; the future fails.
+     */
+    CompletableFuture<Void> start(Watch watch) {
+        return onExecutor(() -> watch.everything() ? startEverything(watch) : startKeys(watch));
+    }
+
+    private CompletableFuture<Void> startKeys(Watch watch) {
+        List<String> newChannels = new ArrayList<>();
+        for (CategoryKey k : watch.keys()) {
+            KeyState state = keys.computeIfAbsent(k.redisKey(), x -> new KeyState(k));
+            if (!state.holdsChannel) {
+                state.holdsChannel = true;
+                newChannels.add(k.redisKey());
+            }
+        }
+        // Subscribe first, read second: a change between the two is then seen by the read or announced.
+        return store.subscribe(newChannels)
+                .thenCompose(ignored -> readAll(watch.keys()))
+                .handleAsync((snapshots, failure) -> {
+                    List<KeySnapshot> delivered = new ArrayList<>();
+                    for (CategoryKey k : watch.keys()) {
+                        KeyState state = keys.get(k.redisKey());
+                        if (state == null) {
+                            continue; // stopped meanwhile
+                        }
+                        KeySnapshot fresh = snapshots == null ? null : snapshots.get(k.redisKey());
+                        if (fresh != null) {
+                            apply(state, fresh, false);
+                        }
+                        state.watches.add(watch);
+                        if (state.last != null) {
+                            delivered.add(state.last);
+                        }
+                    }
+                    if (failure != null) {
+                        throw new CompletionException(failure);
+                    }
+                    deliver(watch, delivered);
+                    return null;
+                }, executor);
+    }
+
+    private CompletableFuture<Void> startEverything(Watch watch) {
+        boolean first = everythingWatches.isEmpty();
+        everythingWatches.add(watch);
+        CompletableFuture<Void> subscribed = first ? store.subscribePattern(root.pattern()) : CompletableFuture.completedFuture(null);
+        return subscribed
+                .thenCompose(ignored -> store.scanKeys(root.pattern()))
+                .thenCompose(found -> readAll(categoryKeys(found)))
+                .handleAsync((snapshots, failure) -> {
+                    if (failure != null) {
+                        throw new CompletionException(failure);
+                    }
+                    List<KeySnapshot> delivered = new ArrayList<>();
+                    for (KeySnapshot fresh : snapshots.values()) {
+                        KeyState state = keys.computeIfAbsent(fresh.key().redisKey(), x -> new KeyState(fresh.key()));
+                        apply(state, fresh, false);
+                        delivered.add(state.last);
+                    }
+                    deliver(watch, delivered);
+                    return null;
+                }, executor);
+    }
+
+    CompletableFuture<Void> stop(Watch watch) {
+        return onExecutor(() -> {
+            List<String> dropChannels = new ArrayList<>();
+            if (watch.everything()) {
+                everythingWatches.remove(watch);
+            }
+            keys.values().removeIf(state -> {
+                state.watches.remove(watch);
+                if (!state.watches.isEmpty() || (everythingWatches.size() > 0 && !state.holdsChannel)) {
+                    return false;
+                }
+                if (state.watches.isEmpty() && !everythingWatches.isEmpty()) {
+                    // An admin still watches everything; keep its state but drop the exact channel.
+                    if (state.holdsChannel) {
+                        state.holdsChannel = false;
+                        dropChannels.add(state.key.redisKey());
+                    }
+                    return false;
+                }
+                if (state.holdsChannel) {
+                    dropChannels.add(state.key.redisKey());
+                }
+                return true;
+            });
+            CompletableFuture<Void> channels = store.unsubscribe(dropChannels);
+            if (watch.everything() && everythingWatches.isEmpty()) {
+                return channels.thenCompose(ignored -> store.unsubscribePattern(root.pattern()));
+            }
+            return channels;
+        });
+    }
+
+    /** Reads keys now (for lookups); no subscription, no delivery. */
+    CompletableFuture<Map<String, KeySnapshot>> readNow(List<CategoryKey> toRead) {
+        return readAll(toRead);
+    }
+
+    // ---- events ------------------------------------------------------------------------------
+
+    @Override
+    public void onMessage(String channel, String message) {
+        KeyState state = keys.get(channel);
+        if (state != null && state.holdsChannel) {
+            requestRead(state);
+        }
+    }
+
+    @Override
+    public void onPatternMessage(String pattern, String channel, String message) {
+        if (everythingWatches.isEmpty() || !pattern.equals(root.pattern())) {
+            return;
+        }
+        KeyState state = keys.get(channel);
+        if (state == null) {
+            Optional<CategoryKey> key = parseKey(channel);
+            if (key.isEmpty()) {
+                return;
+            }
+            state = new KeyState(key.get());
+            keys.put(channel, state);
+        }
+        requestRead(state);
+    }
+
+    @Override
+    public void onSubscriptionsRestored(String node) {
+        resync(node);
+    }
+
+    /**
+     * Reads every watched key again (and, for an admin, looks for keys that appeared meanwhile):
+     * after a gap in pub/sub, and periodically as anti-entropy.
+     */
+    void resync(String reason) {
+        for (KeyState state : keys.values()) {
+            requestRead(state);
+        }
+        int count = keys.size();
+        if (!everythingWatches.isEmpty()) {
+            store.scanKeys(root.pattern()).whenCompleteAsync((found, e) -> {
+                if (e != null) {
+                    return; // the next resync or anti-entropy pass tries again
+                }
+                for (CategoryKey k : categoryKeys(found)) {
+                    if (!keys.containsKey(k.redisKey())) {
+                        KeyState state = new KeyState(k);
+                        keys.put(k.redisKey(), state);
+                        requestRead(state);
+                    }
+                }
+            }, executor);
+        }
+        observer.resynced(reason, count);
+    }
+
+    // ---- reading -----------------------------------------------------------------------------
+
+    private void requestRead(KeyState state) {
+        if (state.firstEventNanos == 0) {
+            state.firstEventNanos = System.nanoTime();
+        }
+        if (state.readQueued) {
+            return; // the queued read has not been sent yet: it will see this change
+        }
+        if (state.readInFlight) {
+            state.changedDuringRead = true;
+            return;
+        }
+        state.readQueued = true;
+        // Queued behind the messages already waiting on this thread, so a burst folds into one read.
+        executor.execute(() -> sendRead(state));
+    }
+
+    private void sendRead(KeyState state) {
+        state.readQueued = false;
+        if (keys.get(state.key.redisKey()) != state) {
+            return; // no longer watched
+        }
+        state.readInFlight = true;
+        long sequence = ++readSequence;
+        store.readHash(state.key.redisKey()).whenCompleteAsync((hash, failure) -> {
+            state.readInFlight = false;
+            if (failure == null) {
+                apply(state, snapshot(state.key, hash, sequence), true);
+            } else {
+                reportReadFailure(state.key.redisKey(), failure);
+            }
+            if (state.changedDuringRead) {
+                state.changedDuringRead = false;
+                requestRead(state);
+            }
+        }, executor);
+    }
+
+    /** Reads keys back to back (one round trip), skipping those that cannot be read. */
+    private CompletableFuture<Map<String, KeySnapshot>> readAll(List<CategoryKey> toRead) {
+        Map<String, CompletableFuture<Map<String, String>>> reads = new LinkedHashMap<>();
+        Map<String, Long> sequences = new HashMap<>();
+        for (CategoryKey k : toRead) {
+            sequences.put(k.redisKey(), ++readSequence);
+            reads.put(k.redisKey(), store.readHash(k.redisKey()));
+        }
+        Map<String, CategoryKey> byName = new HashMap<>();
+        for (CategoryKey k : toRead) {
+            byName.put(k.redisKey(), k);
+        }
+        return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).handle((ignored, anyFailure) -> {
+            Map<String, KeySnapshot> result = new LinkedHashMap<>();
+            Throwable connectionFailure = null;
+            for (Map.Entry<String, CompletableFuture<Map<String, String>>> r : reads.entrySet()) {
+                CompletableFuture<Map<String, String>> f = r.getValue();
+                if (!f.isCompletedExceptionally()) {
+                    result.put(r.getKey(), snapshot(byName.get(r.getKey()), f.join(), sequences.get(r.getKey())));
+                    continue;
+                }
+                Throwable e = f.handle((v, t) -> t).join();
+                if (isWrongType(e)) {
+                    reportReadFailure(r.getKey(), e);
+                } else if (connectionFailure == null) {
+                    connectionFailure = e;
+                }
+            }
+            if (connectionFailure != null) {
+                throw new CompletionException(connectionFailure);
+            }
+            return result;
+        });
+    }
+
+    /** Parses a hash into its live entries; unreadable entries are skipped and reported once. */
+    private KeySnapshot snapshot(CategoryKey key, Map<String, String> hash, long sequence) {
+        long now = clock.now();
+        List<RegistryEntry> live = new ArrayList<>(hash.size());
+        for (Map.Entry<String, String> e : hash.entrySet()) {
+            RegistryEntry entry;
+            try {
+                entry = RegistryEntry.parse(e.getKey(), e.getValue());
+            } catch (RegistryEntry.MalformedEntryException bad) {
+                reportMalformedEntry(key.redisKey(), e.getKey(), bad.getMessage());
+                continue;
+            }
+            if (entry.isLiveAt(now)) {
+                live.add(entry);
+            }
+        }
+        return new KeySnapshot(key, live, sequence);
+    }
+
+    /** Takes a newer snapshot and, if its entries differ from the last (or {@code always}), delivers it. */
+    private void apply(KeyState state, KeySnapshot fresh, boolean deliverChange) {
+        if (state.last != null && state.last.readSequence() > fresh.readSequence()) {
+            return; // an older read completing late
+        }
+        boolean changed = !fresh.sameEntriesAs(state.last);
+        state.last = fresh;
+        if (state.firstEventNanos != 0) {
+            observer.notified(state.key.redisKey(), (System.nanoTime() - state.firstEventNanos) / 1_000_000);
+            state.firstEventNanos = 0;
+        }
+        if (!deliverChange || !changed) {
+            return;
+        }
+        List<KeySnapshot> one = List.of(fresh);
+        for (Watch w : state.watches) {
+            deliver(w, one);
+        }
+        for (Watch w : everythingWatches) {
+            if (!state.watches.contains(w)) {
+                deliver(w, one);
+            }
+        }
+    }
+
+    private void deliver(Watch watch, List<KeySnapshot> snapshots) {
+        try {
+            watch.listener().onSnapshots(snapshots);
+        } catch (RuntimeException e) {
+            observer.listenerFailed(snapshots.size() + " key(s) starting with " + snapshots.get(0).key(), e);
+        }
+    }
+
+    private List<CategoryKey> categoryKeys(List<String> redisKeys) {
+        List<CategoryKey> result = new ArrayList<>();
+        for (String k : redisKeys) {
+            parseKey(k).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    private Optional<CategoryKey> parseKey(String redisKey) {
+        Optional<CategoryKey> key = root.parse(redisKey);
+        if (key.isEmpty() && !redisKey.equals(root.root()) && reported.firstTime("key\n" + redisKey)) {
+            observer.malformedKey(redisKey, "not of the form " + root.root() + "<service>/<category>; skipped");
+        }
+        return key;
+    }
+
+    void reportMalformedEntry(String key, String field, String reason) {
+        if (reported.firstTime("entry\n" + key + "\n" + field)) {
+            observer.malformedEntry(key, field, reason);
+        }
+    }
+
+    private void reportReadFailure(String key, Throwable failure) {
+        if (isWrongType(failure)) {
+            if (reported.firstTime("type\n" + key)) {
+                observer.malformedKey(key, "not a hash; the registry skips it");
+            }
+        }
+        // Other failures are connection trouble: reported by the store, healed by the resync.
+    }
+
+    private static boolean isWrongType(Throwable e) {
+        return e instanceof WrongTypeException || e.getCause() instanceof WrongTypeException;
+    }
+
+    private <T> CompletableFuture<T> onExecutor(java.util.function.Supplier<CompletableFuture<T>> task) {
+        return CompletableFuture.supplyAsync(task, executor).thenCompose(Function.identity());
+    }
+
+    int watchedKeyCount() {
+        return keys.size();
+    }
+}
