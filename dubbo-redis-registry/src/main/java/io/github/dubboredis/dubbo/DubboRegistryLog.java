@@ -13,7 +13,7 @@ import io.github.dubboredis.registry.RegistryObserver;
 /** Writes what the registry reports into Dubbo's log, with Dubbo's registry logger codes. */
 final class DubboRegistryLog implements RegistryObserver {
 
-    private static final ErrorTypeAwareLogger logger = LoggerFactory.getErrorTypeAwareLogger(RedisRegistry.class);
+    private static final ErrorTypeAwareLogger logger = LoggerFactory.getErrorTypeAwareLogger(DubboRegistryLog.class);
 
     private final String redis;
 

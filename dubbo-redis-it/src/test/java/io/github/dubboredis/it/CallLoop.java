@@ -1,0 +1,93 @@
+package io.github.dubboredis.it;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.dubboredis.demo.GreetingService;
+import io.github.dubboredis.demo.GreetingServiceImpl;
+
+/**
+ * Calls a service over and over in the background, as an application under load would, and records
+ * who served each call and every failure. Bounded: it stops by itself after {@code maxDuration}.
+ */
+final class CallLoop implements AutoCloseable {
+
+    /** One call: when it ended, who served it (null if it failed) and the error. */
+    record Call(long nanos, String servedBy, String error) {
+    }
+
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    private CallLoop(GreetingService service, long intervalMillis, Duration maxDuration) {
+        long deadline = System.nanoTime() + maxDuration.toNanos();
+        thread = new Thread(() -> {
+            while (!stopped && System.nanoTime() < deadline) {
+                try {
+                    String greeting = service.greet("loop");
+                    calls.add(new Call(System.nanoTime(), GreetingServiceImpl.providerOf(greeting), null));
+                } catch (RuntimeException e) {
+                    calls.add(new Call(System.nanoTime(), null, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                }
+                try {
+                    Thread.sleep(intervalMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "call-loop");
+        thread.setDaemon(true);
+    }
+
+    static CallLoop start(GreetingService service, long intervalMillis, Duration maxDuration) {
+        CallLoop loop = new CallLoop(service, intervalMillis, maxDuration);
+        loop.thread.start();
+        return loop;
+    }
+
+    /** A point in time, to count what happened after it. */
+    long mark() {
+        return System.nanoTime();
+    }
+
+    /** Calls served per provider since the mark. */
+    Map<String, Integer> servedSince(long mark) {
+        Map<String, Integer> served = new TreeMap<>();
+        for (Call c : calls) {
+            if (c.nanos() >= mark && c.servedBy() != null) {
+                served.merge(c.servedBy(), 1, Integer::sum);
+            }
+        }
+        return served;
+    }
+
+    List<String> failures() {
+        List<String> failed = new ArrayList<>();
+        for (Call c : calls) {
+            if (c.error() != null) {
+                failed.add(c.error());
+            }
+        }
+        return failed;
+    }
+
+    int calls() {
+        return calls.size();
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
