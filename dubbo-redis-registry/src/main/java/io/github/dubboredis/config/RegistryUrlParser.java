@@ -22,11 +22,12 @@ public final class RegistryUrlParser {
                 .nodes(nodes(url))
                 .topology(Topology.fromSetting(url.getParameter(SettingNames.REDIS_CLIENT, "mono"), SettingNames.REDIS_CLIENT))
                 .clusterStrategy(ClusterStrategy.fromSetting(url.getParameter(SettingNames.CLUSTER, "failover"), SettingNames.CLUSTER))
-                .masterName(emptyToNull(url.getParameter(SettingNames.MASTER_NAME)))
+                .masterName(masterName(url))
                 .username(emptyToNull(first(url.getUsername(), url.getParameter(SettingNames.USERNAME))))
                 .password(emptyToNull(first(url.getPassword(), url.getParameter(SettingNames.PASSWORD))))
                 .database(database(url))
-                .connectTimeout(millis(url, SettingNames.CONNECT_TIMEOUT, Duration.ofSeconds(3)))
+                .connectTimeout(millis(url, url.hasParameter(SettingNames.CONNECTION_TIMEOUT) && !url.hasParameter(SettingNames.CONNECT_TIMEOUT)
+                        ? SettingNames.CONNECTION_TIMEOUT : SettingNames.CONNECT_TIMEOUT, Duration.ofSeconds(3)))
                 .commandTimeout(millis(url, SettingNames.TIMEOUT, Duration.ofSeconds(5)))
                 .reconnectPeriod(millis(url, SettingNames.RECONNECT_PERIOD, Duration.ofSeconds(3)))
                 .tls(tls(url))
@@ -38,6 +39,17 @@ public final class RegistryUrlParser {
                 session,
                 millis(url, SettingNames.REAP_GRACE, RedisRegistrySettings.defaultReapGrace(session)),
                 bool(url, SettingNames.CHECK, true));
+    }
+
+    /** The existing extension's default master name, so that a configuration relying on it keeps working. */
+    static final String DEFAULT_MASTER_NAME = "Sentinel-master";
+
+    private static String masterName(URL url) {
+        String name = emptyToNull(url.getParameter(SettingNames.MASTER_NAME));
+        if (name == null && "sentinel".equalsIgnoreCase(url.getParameter(SettingNames.REDIS_CLIENT, "").trim())) {
+            return DEFAULT_MASTER_NAME;
+        }
+        return name;
     }
 
     private static List<RedisNodeAddress> nodes(URL url) {

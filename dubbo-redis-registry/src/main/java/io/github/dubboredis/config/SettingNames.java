@@ -19,6 +19,8 @@ public final class SettingNames {
     public static final String DB_INDEX = "db.index";
     public static final String TIMEOUT = "timeout";
     public static final String CONNECT_TIMEOUT = "connect.timeout";
+    /** The existing extension's (cluster client) name for {@link #CONNECT_TIMEOUT}; accepted as an alias. */
+    public static final String CONNECTION_TIMEOUT = "connection.timeout";
     public static final String SESSION = "session";
     public static final String RECONNECT_PERIOD = "reconnect.period";
     public static final String REAP_GRACE = "reap.grace";

@@ -1,0 +1,166 @@
+package io.github.dubboredis.dubbo;
+
+import static io.github.dubboredis.support.Registries.url;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.dubbo.common.URL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.github.dubboredis.support.Notifications;
+import io.github.dubboredis.support.Registries;
+import io.github.dubboredis.testkit.RedisServer;
+
+/** Subscribe, unsubscribe and lookup behave as with Dubbo's own registries. */
+class SubscriptionSemanticsTest {
+
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServer.startDefault();
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
+
+    private static URL consumer(RedisRegistry r, String service, String extra) {
+        return url(r, "consumer://10.0.0.2/" + service + "?interface=" + service
+                + "&category=providers,configurators,routers" + extra);
+    }
+
+    private static URL provider(RedisRegistry r, String service, String host, String extra) {
+        return url(r, "dubbo://" + host + ":20880/" + service + "?interface=" + service + "&side=provider" + extra);
+    }
+
+    @Test
+    void anEmptyCategoryIsNotifiedAsEmptyUrl() {
+        try (Registries registries = new Registries()) {
+            RedisRegistry registry = registries.create(redis.address(), "");
+            Notifications heard = new Notifications();
+            registry.subscribe(consumer(registry, "com.foo.Empty", ""), heard);
+            assertThat(heard.count()).isEqualTo(3);
+            assertThat(heard.all()).allSatisfy(urls -> {
+                assertThat(urls).hasSize(1);
+                assertThat(urls.get(0).getProtocol()).isEqualTo("empty");
+            });
+            assertThat(heard.all()).extracting(urls -> urls.get(0).getCategory())
+                    .containsExactlyInAnyOrder("providers", "configurators", "routers");
+        }
+    }
+
+    @Test
+    void changesReachSubscribersAndUnsubscribingStopsThem() {
+        try (Registries registries = new Registries()) {
+            RedisRegistry providerSide = registries.create(redis.address(), "");
+            RedisRegistry consumerSide = registries.create(redis.address(), "");
+            Notifications heard = new Notifications();
+            URL subscription = consumer(consumerSide, "com.foo.Changes", "");
+            consumerSide.subscribe(subscription, heard);
+
+            URL p1 = provider(providerSide, "com.foo.Changes", "10.0.0.1", "");
+            providerSide.register(p1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.Changes", "providers").equals(List.of(p1)));
+            URL p2 = provider(providerSide, "com.foo.Changes", "10.0.0.3", "");
+            providerSide.register(p2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.Changes", "providers").size() == 2);
+            providerSide.unregister(p1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.Changes", "providers").equals(List.of(p2)));
+
+            consumerSide.unsubscribe(subscription, heard);
+            int before = heard.count();
+            providerSide.register(p1);
+            URL override = url(providerSide, "override://0.0.0.0/com.foo.Changes?interface=com.foo.Changes"
+                    + "&category=configurators&timeout=100");
+            providerSide.register(override);
+            // Another subscriber hears both; the one that left hears nothing more.
+            Notifications later = new Notifications();
+            consumerSide.subscribe(consumer(consumerSide, "com.foo.Changes", "&application=other"), later);
+            assertThat(later.current("com.foo.Changes", "configurators")).containsExactly(override);
+            assertThat(heard.count()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void versionGroupAndClassifierAreMatchedAsDubboDoes() {
+        try (Registries registries = new Registries()) {
+            RedisRegistry registry = registries.create(redis.address(), "");
+            String s = "com.foo.Matching";
+            URL v1 = provider(registry, s, "10.0.0.1", "&version=1.0.0&group=blue");
+            URL v2 = provider(registry, s, "10.0.0.2", "&version=2.0.0&group=blue");
+            URL green = provider(registry, s, "10.0.0.3", "&version=1.0.0&group=green");
+            URL disabled = provider(registry, s, "10.0.0.4", "&version=1.0.0&group=blue&enabled=false");
+            for (URL u : List.of(v1, v2, green, disabled)) {
+                registry.register(u);
+            }
+            assertThat(seenBy(registry, consumer(registry, s, "&version=1.0.0&group=blue"))).containsExactly(v1);
+            assertThat(seenBy(registry, consumer(registry, s, "&version=*&group=blue"))).containsExactlyInAnyOrder(v1, v2);
+            assertThat(seenBy(registry, consumer(registry, s, "&version=1.0.0&group=*"))).containsExactlyInAnyOrder(v1, green);
+            assertThat(seenBy(registry, consumer(registry, s, "&version=1.0.0&group=blue,green"))).containsExactlyInAnyOrder(v1, green);
+            assertThat(seenBy(registry, consumer(registry, s, "&version=3.0.0&group=blue"))).isEmpty();
+
+            URL classified = provider(registry, "com.foo.Classified", "10.0.0.5", "&classifier=x");
+            registry.register(classified);
+            assertThat(seenBy(registry, consumer(registry, "com.foo.Classified", "&classifier=x"))).containsExactly(classified);
+            assertThat(seenBy(registry, consumer(registry, "com.foo.Classified", "&classifier=y"))).isEmpty();
+            assertThat(seenBy(registry, consumer(registry, "com.foo.Classified", "&classifier=*"))).containsExactly(classified);
+        }
+    }
+
+    private static List<URL> seenBy(RedisRegistry registry, URL consumer) {
+        Notifications heard = new Notifications();
+        registry.subscribe(consumer, heard);
+        registry.unsubscribe(consumer, heard);
+        return heard.current(consumer.getServiceInterface(), "providers");
+    }
+
+    @Test
+    void lookupReadsRedisWithoutSubscribing() {
+        try (Registries registries = new Registries()) {
+            RedisRegistry registry = registries.create(redis.address(), "");
+            URL p = provider(registry, "com.foo.Lookup", "10.0.0.1", "&version=1.0.0");
+            registry.register(p);
+            registry.register(provider(registry, "com.foo.Lookup", "10.0.0.2", "&version=2.0.0"));
+            assertThat(registry.lookup(consumer(registry, "com.foo.Lookup", "&version=1.0.0"))).containsExactly(p);
+            assertThat(registry.lookup(consumer(registry, "com.foo.Nothing", ""))).isEmpty();
+            assertThat(registry.getSubscribed()).isEmpty();
+        }
+    }
+
+    @Test
+    void anAdminSubscriberSeesEveryServiceAndEveryChange() {
+        try (Registries registries = new Registries()) {
+            RedisRegistry writer = registries.create(redis.address(), "group=admin-test");
+            RedisRegistry admin = registries.create(redis.address(), "group=admin-test");
+            URL a = provider(writer, "com.foo.AdminA", "10.0.0.1", "");
+            URL aConsumer = url(writer, "consumer://10.0.0.2/com.foo.AdminA?interface=com.foo.AdminA&category=consumers");
+            writer.register(a);
+            writer.register(aConsumer);
+
+            Notifications heard = new Notifications();
+            admin.subscribe(url(admin, "admin://10.0.0.3/*?interface=*&group=*&version=*&classifier=*"
+                    + "&category=providers,consumers,routers,configurators&check=false"), heard);
+            assertThat(heard.current("com.foo.AdminA", "providers")).containsExactly(a);
+            assertThat(heard.current("com.foo.AdminA", "consumers")).containsExactly(aConsumer);
+
+            URL b = provider(writer, "com.foo.AdminB", "10.0.0.4", "&version=9&group=g");
+            writer.register(b);
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.AdminB", "providers").equals(List.of(b)));
+            writer.unregister(a);
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.heard("com.foo.AdminA", "providers")
+                    && heard.current("com.foo.AdminA", "providers").isEmpty());
+            // The last notification for AdminA says so with an empty:// URL naming the service, as the old admin expects.
+            URL empty = heard.all().stream().filter(l -> l.get(0).getProtocol().equals("empty")
+                    && "com.foo.AdminA".equals(l.get(0).getPath())).reduce((x, y) -> y).orElseThrow().get(0);
+            assertThat(empty.getParameter("category")).isEqualTo("providers");
+            assertThat(empty.getServiceInterface()).isEqualTo("com.foo.AdminA");
+        }
+    }
+}
