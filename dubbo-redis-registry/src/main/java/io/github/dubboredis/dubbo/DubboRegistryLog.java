@@ -42,6 +42,11 @@ final class DubboRegistryLog implements RegistryObserver {
     }
 
     @Override
+    public void connectionWarning(String node, String message) {
+        logger.warn(REGISTRY_SOCKET_EXCEPTION, "", "", "Redis registry node " + node + ": " + message);
+    }
+
+    @Override
     public void reRegistered(String node, int entries) {
         if (logger.isInfoEnabled()) {
             logger.info("Redis registry node " + node + " is back: wrote " + entries + " registration(s) again");

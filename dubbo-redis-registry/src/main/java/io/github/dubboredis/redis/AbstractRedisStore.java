@@ -38,6 +38,8 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     private final Map<String, Integer> patterns = new HashMap<>();
     protected volatile boolean closed;
     private volatile RedisAccessException lastConnectFailure;
+    /** Warnings so far (node, message), replayed to listeners that arrive later; only touched on the executor. */
+    private final List<String[]> warnings = new ArrayList<>();
 
     /** Creates the (unconnected) link to node {@code index}, reporting to {@code events}. */
     interface LinkFactory {
@@ -91,6 +93,12 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     @Override
     public void addListener(StoreListener listener) {
         listeners.add(listener);
+        // Warnings from the first connection came before anyone listened: a newcomer hears them too.
+        executor.execute(() -> {
+            for (String[] w : warnings) {
+                listener.onWarning(w[0], w[1]);
+            }
+        });
     }
 
     @Override
@@ -436,6 +444,16 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     @Override
     public void patternMessage(RedisLink link, String pattern, String channel, String message) {
         executor.execute(() -> fire(l -> l.onPatternMessage(pattern, channel, message)));
+    }
+
+    @Override
+    public void warning(RedisLink link, String message) {
+        executor.execute(() -> {
+            if (warnings.size() < 16) {
+                warnings.add(new String[] {link.name(), message});
+            }
+            fire(l -> l.onWarning(link.name(), message));
+        });
     }
 
     protected void fire(java.util.function.Consumer<StoreListener> event) {

@@ -23,6 +23,9 @@ interface RedisLink extends AutoCloseable {
         void message(RedisLink link, String channel, String message);
 
         void patternMessage(RedisLink link, String pattern, String channel, String message);
+
+        /** Something the operator should know, though the link works. */
+        void warning(RedisLink link, String message);
     }
 
     /** A secret-free name for messages, e.g. {@code 127.0.0.1:6379}. */

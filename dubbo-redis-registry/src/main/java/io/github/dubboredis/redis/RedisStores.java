@@ -163,7 +163,7 @@ public final class RedisStores {
         if (s.topology() == Topology.SENTINEL) {
             String name = "master '" + s.masterName() + "' of sentinels " + s.nodes();
             return new FailoverStore(s, executor, List.of(name),
-                    (i, events) -> new ServerLink(name, RedisUris.sentinel(s), s, resources, options, events));
+                    (i, events) -> new ServerLink(name, RedisUris.sentinel(s), null, s, resources, options, events, executor));
         }
         if (s.topology() == Topology.CLUSTER) {
             throw new InvalidSettingException(SettingNames.REDIS_CLIENT, "redis-client=cluster is not supported yet");
@@ -173,7 +173,9 @@ public final class RedisStores {
             names.add(node.toString());
         }
         LinkFactory links = (i, events) ->
-                new ServerLink(names.get(i), RedisUris.server(s, s.nodes().get(i)), s, resources, options, events);
+                new ServerLink(names.get(i), RedisUris.server(s, s.nodes().get(i), true),
+                        s.username() != null && !"default".equals(s.username()) ? RedisUris.server(s, s.nodes().get(i), false) : null,
+                        s, resources, options, events, executor);
         return s.clusterStrategy() == ClusterStrategy.REPLICATE
                 ? new ReplicateStore(s, executor, names.size(), links)
                 : new FailoverStore(s, executor, names, links);

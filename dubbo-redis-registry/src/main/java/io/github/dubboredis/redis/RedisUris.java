@@ -20,9 +20,9 @@ final class RedisUris {
     private RedisUris() {
     }
 
-    /** A URI for one plain Redis server. */
-    static RedisURI server(ConnectionSettings s, RedisNodeAddress node) {
-        return withCommon(s, RedisURI.builder().withHost(node.host()).withPort(node.port())).build();
+    /** A URI for one plain Redis server; with or without the configured user name. */
+    static RedisURI server(ConnectionSettings s, RedisNodeAddress node, boolean withUsername) {
+        return withCommon(s, RedisURI.builder().withHost(node.host()).withPort(node.port()), withUsername).build();
     }
 
     /** A URI for the master that the sentinels (every configured node) know as {@code master.name}. */
@@ -40,13 +40,13 @@ final class RedisUris {
             }
             b.withSentinel(sentinel.build());
         }
-        return withCommon(s, b).build();
+        return withCommon(s, b, true).build();
     }
 
-    private static RedisURI.Builder withCommon(ConnectionSettings s, RedisURI.Builder b) {
+    private static RedisURI.Builder withCommon(ConnectionSettings s, RedisURI.Builder b, boolean withUsername) {
         b.withDatabase(s.database()).withTimeout(s.commandTimeout()).withClientName(CLIENT_NAME);
         if (s.hasPassword()) {
-            if (s.username() != null) {
+            if (s.username() != null && withUsername) {
                 b.withAuthentication(s.username(), s.password());
             } else {
                 b.withPassword(s.password().toCharArray());

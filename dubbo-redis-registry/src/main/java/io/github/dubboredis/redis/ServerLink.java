@@ -23,9 +23,12 @@ final class ServerLink implements RedisLink {
 
     private final String name;
     private final RedisURI uri;
+    /** The same URI without the user name: the older registry sent only the password (see connect()). */
+    private final RedisURI passwordOnlyUri;
     private final ConnectionSettings settings;
     private final RedisClient client;
     private final Events events;
+    private final java.util.concurrent.Executor executor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private volatile StatefulRedisConnection<String, String> commandConnection;
@@ -33,10 +36,12 @@ final class ServerLink implements RedisLink {
     private volatile boolean commandsUp;
     private volatile boolean pubSubUp;
 
-    ServerLink(String name, RedisURI uri, ConnectionSettings settings, ClientResources resources, ClientOptions options,
-            Events events) {
+    ServerLink(String name, RedisURI uri, RedisURI passwordOnlyUri, ConnectionSettings settings, ClientResources resources,
+            ClientOptions options, Events events, java.util.concurrent.Executor executor) {
         this.name = name;
+        this.executor = executor;
         this.uri = uri;
+        this.passwordOnlyUri = passwordOnlyUri;
         this.settings = settings;
         this.events = events;
         this.client = RedisClient.create(resources, uri);
@@ -49,13 +54,35 @@ final class ServerLink implements RedisLink {
         return name;
     }
 
+    /**
+     * Opens both connections. If the server refuses a user name with its password, and it is a plain
+     * {@code requirepass} server that takes the password alone, connects with the password alone and
+     * says so: the older registry ignored the user name, so configurations written for it carry any.
+     */
     @Override
     public CompletableFuture<Void> connect() {
+        return connect(uri).exceptionallyCompose(e -> {
+            if (passwordOnlyUri == null || !(RedisErrors.unwrap(e) instanceof RedisAccessException.AuthenticationFailed)) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return connect(passwordOnlyUri).handle((ok, e2) -> {
+                if (e2 != null) {
+                    throw new java.util.concurrent.CompletionException(RedisErrors.unwrap(e));
+                }
+                events.warning(this, "Redis refused user '" + settings.username() + "' but took the password alone "
+                        + "(the older Dubbo Redis registry ignored the user name): connected as the default user. "
+                        + "Remove 'username' or set it to 'default' to silence this warning.");
+                return null;
+            });
+        });
+    }
+
+    private CompletableFuture<Void> connect(RedisURI target) {
         CompletableFuture<StatefulRedisConnection<String, String>> commands =
-                client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+                client.connectAsync(StringCodec.UTF8, target).toCompletableFuture();
         CompletableFuture<StatefulRedisPubSubConnection<String, String>> pubSub =
-                client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
-        return CompletableFuture.allOf(commands, pubSub).handle((ignored, failure) -> {
+                client.connectPubSubAsync(StringCodec.UTF8, target).toCompletableFuture();
+        return CompletableFuture.allOf(commands, pubSub).handleAsync((ignored, failure) -> {
             if (failure != null) {
                 commands.thenAccept(StatefulRedisConnection::closeAsync);
                 pubSub.thenAccept(StatefulRedisPubSubConnection::closeAsync);
@@ -81,7 +108,7 @@ final class ServerLink implements RedisLink {
                 close();
             }
             return null;
-        });
+        }, executor);
     }
 
     @Override
@@ -113,13 +140,14 @@ final class ServerLink implements RedisLink {
         closed.set(true);
         StatefulRedisConnection<String, String> c = commandConnection;
         StatefulRedisPubSubConnection<String, String> p = pubSubConnection;
+        // Never block here: close() may run on a client I/O thread (after a failed connect).
         if (c != null) {
-            c.close();
+            c.closeAsync();
         }
         if (p != null) {
-            p.close();
+            p.closeAsync();
         }
-        client.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override

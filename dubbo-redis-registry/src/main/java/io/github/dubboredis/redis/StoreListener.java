@@ -28,6 +28,10 @@ public interface StoreListener {
     default void onSubscriptionsRestored(String node) {
     }
 
+    /** Something the operator should know about a node, though it works. */
+    default void onWarning(String node, String message) {
+    }
+
     /** A node stopped answering (logged once per outage). */
     default void onConnectionLost(String node, String cause) {
     }

@@ -84,6 +84,11 @@ public final class RegistryEngine implements AutoCloseable {
             public void onConnectionLost(String node, String cause) {
                 observer.connectionLost(node, cause);
             }
+
+            @Override
+            public void onWarning(String node, String message) {
+                observer.connectionWarning(node, message);
+            }
         };
     }
 

@@ -21,6 +21,10 @@ public interface RegistryObserver {
     default void connectionLost(String node, String cause) {
     }
 
+    /** Something about a Redis node the operator should know, though it works. */
+    default void connectionWarning(String node, String message) {
+    }
+
     /** Everything this registry owns was written again after a reconnect or a move to another node. */
     default void reRegistered(String node, int entries) {
     }

@@ -22,11 +22,19 @@ import io.github.dubboredis.redis.WrongTypeException;
  * key, all on the store's single pub/sub connection; a pattern for an admin), re-reads it when a change
  * is announced, and hands the result to the watches on it.
  *
- * <p>All state here is confined to the store's executor thread, so no locks. Announcements for a key
- * that arrive while a read of it is queued are absorbed by that read; those that arrive while a read is
- * in flight cause exactly one more read. A burst of changes to one key thus costs one or two reads.
+ * <p>All state here is confined to the store's executor thread, so no locks. The first announcement for
+ * a key is read at once: a lone change costs one round trip. Announcements that arrive while that read
+ * is queued are absorbed by it; those that arrive while it is in flight cause one more read, sent once
+ * the key has been quiet for {@value #QUIET_MILLIS} ms (but no later than {@value #MAX_DELAY_MILLIS} ms
+ * after the first of them), so that the rest of a burst folds into it. A burst of changes to one key
+ * thus costs two reads.
  */
 final class Watcher implements StoreListener {
+
+    /** A follow-up read waits until the key has had no announcement for this long... */
+    static final long QUIET_MILLIS = 3;
+    /** ...but never longer than this after the announcement that made it necessary. */
+    static final long MAX_DELAY_MILLIS = 50;
 
     private final RedisStore store;
     private final ScheduledExecutorService executor;
@@ -57,6 +65,8 @@ final class Watcher implements StoreListener {
         boolean readInFlight;
         boolean changedDuringRead;
         long firstEventNanos;
+        long lastEventNanos;
+        long followUpSinceNanos;
 
         KeyState(CategoryKey key) {
             this.key = key;
@@ -230,14 +240,19 @@ final class Watcher implements StoreListener {
     // ---- reading -----------------------------------------------------------------------------
 
     private void requestRead(KeyState state) {
+        long now = System.nanoTime();
+        state.lastEventNanos = now;
         if (state.firstEventNanos == 0) {
-            state.firstEventNanos = System.nanoTime();
+            state.firstEventNanos = now;
         }
         if (state.readQueued) {
             return; // the queued read has not been sent yet: it will see this change
         }
         if (state.readInFlight) {
-            state.changedDuringRead = true;
+            if (!state.changedDuringRead) {
+                state.changedDuringRead = true;
+                state.followUpSinceNanos = now;
+            }
             return;
         }
         state.readQueued = true;
@@ -261,9 +276,22 @@ final class Watcher implements StoreListener {
             }
             if (state.changedDuringRead) {
                 state.changedDuringRead = false;
-                requestRead(state);
+                state.readQueued = true;
+                sendFollowUpWhenQuiet(state);
             }
         }, executor);
+    }
+
+    private void sendFollowUpWhenQuiet(KeyState state) {
+        long now = System.nanoTime();
+        long quietFor = now - state.lastEventNanos;
+        long waited = now - state.followUpSinceNanos;
+        long quiet = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        if (quietFor >= quiet || waited >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS)) {
+            sendRead(state);
+        } else {
+            executor.schedule(() -> sendFollowUpWhenQuiet(state), quiet - quietFor, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Reads keys back to back (one round trip), skipping those that cannot be read. */

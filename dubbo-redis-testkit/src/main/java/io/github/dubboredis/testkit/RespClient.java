@@ -53,16 +53,36 @@ public final class RespClient implements AutoCloseable {
         return read();
     }
 
-    /** Sends a command without reading the reply (for SUBSCRIBE and pipelining). */
+    /** Sends a command without reading the reply (for SUBSCRIBE). */
     public void send(String... args) {
+        pipelineSend(List.<String[]>of(args));
+    }
+
+    /** Sends all commands in one write, then reads all their replies: a burst, as fast as Redis takes it. */
+    public List<Object> pipeline(List<String[]> commands) {
+        pipelineSend(commands);
+        List<Object> replies = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            try {
+                replies.add(read());
+            } catch (RedisError e) {
+                replies.add(e);
+            }
+        }
+        return replies;
+    }
+
+    private void pipelineSend(List<String[]> commands) {
         try {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            buf.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-            for (String a : args) {
-                byte[] b = a.getBytes(StandardCharsets.UTF_8);
-                buf.write(("$" + b.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-                buf.write(b);
-                buf.write("\r\n".getBytes(StandardCharsets.UTF_8));
+            for (String[] args : commands) {
+                buf.write(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+                for (String a : args) {
+                    byte[] b = a.getBytes(StandardCharsets.UTF_8);
+                    buf.write(("$" + b.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    buf.write(b);
+                    buf.write("\r\n".getBytes(StandardCharsets.UTF_8));
+                }
             }
             out.write(buf.toByteArray());
             out.flush();
