@@ -1,0 +1,103 @@
+package io.github.dubboredis.dubbo;
+
+import static io.github.dubboredis.support.Registries.url;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.dubbo.common.URL;
+import org.junit.jupiter.api.Test;
+
+import io.github.dubboredis.support.Notifications;
+import io.github.dubboredis.support.Registries;
+import io.github.dubboredis.testkit.RedisServer;
+import io.github.dubboredis.testkit.RespClient;
+
+/**
+ * The seed's two ways of using several Redis servers: {@code cluster=failover} (one at a time, move on
+ * failure) and {@code cluster=replicate} (write to all, read from one), each through the loss of a node.
+ */
+class SeedClusterModesTest {
+
+    private static final String SERVICE = "com.foo.Modes";
+    private static final String KEY = "/dubbo/" + SERVICE + "/providers";
+
+    private static URL provider(RedisRegistry r, String host) {
+        return url(r, "dubbo://" + host + ":20880/" + SERVICE + "?interface=" + SERVICE);
+    }
+
+    private static URL consumer(RedisRegistry r) {
+        return url(r, "consumer://10.0.0.9/" + SERVICE + "?interface=" + SERVICE + "&category=providers");
+    }
+
+    @Test
+    void failoverMovesToTheNextNodeReRegistersAndResyncs() {
+        try (RedisServer first = RedisServer.startDefault(); RedisServer second = RedisServer.startDefault();
+                Registries registries = new Registries(); RespClient onSecond = second.client()) {
+            String address = first.address();
+            String params = "backup=" + second.address() + "&connect.timeout=500&reconnect.period=200";
+            RedisRegistry providerSide = registries.create(address, params);
+            RedisRegistry consumerSide = registries.create(address, params + "&group=dubbo&application=other");
+            URL p1 = provider(providerSide, "10.0.0.1");
+            providerSide.register(p1);
+            Notifications heard = new Notifications();
+            consumerSide.subscribe(consumer(consumerSide), heard);
+            assertThat(heard.current(SERVICE, "providers")).containsExactly(p1);
+            assertThat(onSecond.hgetall(KEY)).as("failover writes to one node only").isEmpty();
+
+            first.kill();
+            // Nothing replicates between these two servers: what the second holds, the registries wrote there.
+            await().atMost(Duration.ofSeconds(10)).until(() -> onSecond.hgetall(KEY).containsKey(p1.toFullString()));
+            URL p2 = provider(providerSide, "10.0.0.2");
+            providerSide.register(p2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> heard.current(SERVICE, "providers").size() == 2);
+            assertThat(providerSide.isAvailable()).isTrue();
+
+            // Moving back happens only when the second node fails in turn.
+            first.start();
+            providerSide.register(provider(providerSide, "10.0.0.3"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> onSecond.hgetall(KEY).size() == 3);
+            try (RespClient onFirst = first.client()) {
+                assertThat(onFirst.hgetall(KEY)).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void replicateWritesToEveryNodeSurvivesTheLossOfOneAndRepopulatesItWhenItReturnsEmpty() {
+        try (RedisServer a = RedisServer.startDefault(); RedisServer b = RedisServer.startDefault();
+                RedisServer c = RedisServer.startDefault(); Registries registries = new Registries()) {
+            String address = a.address();
+            String params = "backup=" + b.address() + "," + c.address() + "&cluster=replicate&connect.timeout=500&reconnect.period=200";
+            RedisRegistry providerSide = registries.create(address, params);
+            RedisRegistry consumerSide = registries.create(address, params + "&application=other");
+            URL p1 = provider(providerSide, "10.0.0.1");
+            providerSide.register(p1);
+            for (RedisServer node : List.of(a, b, c)) {
+                try (RespClient raw = node.client()) {
+                    assertThat(raw.hgetall(KEY)).as("node %s", node).containsOnlyKeys(p1.toFullString());
+                }
+            }
+            Notifications heard = new Notifications();
+            consumerSide.subscribe(consumer(consumerSide), heard);
+            assertThat(heard.current(SERVICE, "providers")).containsExactly(p1);
+
+            b.kill();
+            URL p2 = provider(providerSide, "10.0.0.2");
+            providerSide.register(p2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> heard.current(SERVICE, "providers").size() == 2);
+
+            b.restartEmpty();
+            try (RespClient onB = b.client()) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> onB.hgetall(KEY).size() == 2);
+            }
+            a.kill();
+            c.kill();
+            URL p3 = provider(providerSide, "10.0.0.3");
+            providerSide.register(p3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> heard.current(SERVICE, "providers").size() == 3);
+        }
+    }
+}
