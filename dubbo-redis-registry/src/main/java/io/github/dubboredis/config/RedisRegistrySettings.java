@@ -18,14 +18,16 @@ public final class RedisRegistrySettings {
     private final String root;
     private final Duration session;
     private final Duration reapGrace;
+    private final Duration resyncPeriod;
     private final boolean check;
 
     public RedisRegistrySettings(ConnectionSettings connection, String root, Duration session, Duration reapGrace,
-            boolean check) {
+            Duration resyncPeriod, boolean check) {
         this.connection = Objects.requireNonNull(connection, "connection");
         this.root = Objects.requireNonNull(root, "root");
         this.session = Objects.requireNonNull(session, "session");
         this.reapGrace = Objects.requireNonNull(reapGrace, "reapGrace");
+        this.resyncPeriod = Objects.requireNonNull(resyncPeriod, "resyncPeriod");
         this.check = check;
         if (session.compareTo(MIN_SESSION) < 0) {
             throw new InvalidSettingException(SettingNames.SESSION,
@@ -33,6 +35,10 @@ public final class RedisRegistrySettings {
         }
         if (reapGrace.isNegative()) {
             throw new InvalidSettingException(SettingNames.REAP_GRACE, "must not be negative");
+        }
+        if (resyncPeriod.isNegative() || (!resyncPeriod.isZero() && resyncPeriod.toMillis() < 100)) {
+            throw new InvalidSettingException(SettingNames.RESYNC_PERIOD, "must be 0 (off) or at least 100 ms, was "
+                    + resyncPeriod.toMillis() + " ms");
         }
     }
 
@@ -55,6 +61,11 @@ public final class RedisRegistrySettings {
             g = g + "/";
         }
         return g;
+    }
+
+    /** The default anti-entropy period: half the session (see {@link SettingNames#RESYNC_PERIOD}). */
+    public static Duration defaultResyncPeriod(Duration session) {
+        return session.dividedBy(2);
     }
 
     /** The default reap grace: a quarter of the session (see {@link SettingNames#REAP_GRACE}). */
@@ -84,6 +95,11 @@ public final class RedisRegistrySettings {
         return reapGrace;
     }
 
+    /** How often every watched key is read again (anti-entropy); zero: never. */
+    public Duration resyncPeriod() {
+        return resyncPeriod;
+    }
+
     public boolean check() {
         return check;
     }
@@ -91,6 +107,7 @@ public final class RedisRegistrySettings {
     @Override
     public String toString() {
         return "RedisRegistrySettings{" + connection + ", root=" + root + ", session=" + session.toMillis()
-                + "ms, reapGrace=" + reapGrace.toMillis() + "ms, check=" + check + '}';
+                + "ms, reapGrace=" + reapGrace.toMillis() + "ms, resyncPeriod=" + resyncPeriod.toMillis()
+                + "ms, check=" + check + '}';
     }
 }

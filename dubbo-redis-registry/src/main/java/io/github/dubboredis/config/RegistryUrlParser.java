@@ -38,6 +38,7 @@ public final class RegistryUrlParser {
                 RedisRegistrySettings.rootForGroup(url.getParameter(SettingNames.GROUP)),
                 session,
                 millis(url, SettingNames.REAP_GRACE, RedisRegistrySettings.defaultReapGrace(session)),
+                millisOrZero(url, SettingNames.RESYNC_PERIOD, RedisRegistrySettings.defaultResyncPeriod(session)),
                 bool(url, SettingNames.CHECK, true));
     }
 
@@ -138,6 +139,15 @@ public final class RegistryUrlParser {
             throw new InvalidSettingException(key, "must be a positive number of milliseconds, was " + ms);
         }
         return Duration.ofMillis(ms);
+    }
+
+    /** Like {@link #millis} but 0 is allowed (it switches the thing off). */
+    private static Duration millisOrZero(URL url, String key, Duration defaultValue) {
+        String value = url.getParameter(key);
+        if (value != null && value.trim().equals("0")) {
+            return Duration.ZERO;
+        }
+        return millis(url, key, defaultValue);
     }
 
     private static boolean bool(URL url, String key, boolean defaultValue) {

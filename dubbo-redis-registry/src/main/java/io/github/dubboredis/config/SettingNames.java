@@ -24,6 +24,7 @@ public final class SettingNames {
     public static final String SESSION = "session";
     public static final String RECONNECT_PERIOD = "reconnect.period";
     public static final String REAP_GRACE = "reap.grace";
+    public static final String RESYNC_PERIOD = "resync.period";
     public static final String CHECK = "check";
 
     public static final String TLS = "tls";

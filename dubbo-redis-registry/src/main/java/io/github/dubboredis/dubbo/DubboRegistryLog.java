@@ -67,6 +67,19 @@ final class DubboRegistryLog implements RegistryObserver {
     }
 
     @Override
+    public void backgroundWriteRecovered(String what) {
+        logger.info("Redis registry " + redis + " can " + what + " again");
+    }
+
+    @Override
+    public void dataLost(String redisDescription, long holdMillis) {
+        logger.warn(REGISTRY_SOCKET_EXCEPTION, "Redis restarted without its data, was flushed, or failed over to a node without it",
+                "enable persistence and replication on the registry's Redis",
+                "Redis registry " + redisDescription + " lost its data: registering everything again; consumers keep "
+                        + "their provider lists for " + holdMillis + " ms while providers register again");
+    }
+
+    @Override
     public void reaped(String key, int entries) {
         if (logger.isInfoEnabled()) {
             logger.info("Removed " + entries + " expired registration(s) from " + key + " (their owner stopped renewing)");

@@ -6,8 +6,10 @@ import static org.apache.dubbo.common.constants.RegistryConstants.CATEGORY_KEY;
 import static org.apache.dubbo.common.constants.RegistryConstants.CONFIGURATORS_CATEGORY;
 import static org.apache.dubbo.common.constants.RegistryConstants.CONSUMERS_CATEGORY;
 import static org.apache.dubbo.common.constants.RegistryConstants.DEFAULT_CATEGORY;
+import static org.apache.dubbo.common.constants.RegistryConstants.DEFAULT_ENABLE_EMPTY_PROTECTION;
 import static org.apache.dubbo.common.constants.RegistryConstants.DYNAMIC_KEY;
 import static org.apache.dubbo.common.constants.RegistryConstants.EMPTY_PROTOCOL;
+import static org.apache.dubbo.common.constants.RegistryConstants.ENABLE_EMPTY_PROTECTION_KEY;
 import static org.apache.dubbo.common.constants.RegistryConstants.PROVIDERS_CATEGORY;
 import static org.apache.dubbo.common.constants.RegistryConstants.ROUTERS_CATEGORY;
 
@@ -50,10 +52,13 @@ public class RedisRegistry extends FailbackRegistry {
 
     private final RegistryEngine engine;
     private final Map<Subscriber, Watch> watches = new ConcurrentHashMap<>();
+    /** Dubbo's {@code enable-empty-protection}: never tell a consumer it has no providers. */
+    private final boolean emptyProtection;
 
     public RedisRegistry(URL url, RegistryEngine engine) {
         super(url);
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.emptyProtection = url.getParameter(ENABLE_EMPTY_PROTECTION_KEY, DEFAULT_ENABLE_EMPTY_PROTECTION);
     }
 
     /** The engine behind this registry, for tests and tools. */
@@ -151,9 +156,17 @@ public class RedisRegistry extends FailbackRegistry {
             List<URL> urls = new ArrayList<>();
             for (KeySnapshot snapshot : snapshots) {
                 List<URL> matched = matching(subscribed, snapshot);
-                urls.addAll(matched.isEmpty() ? List.of(emptyUrl(subscribed, snapshot.key())) : matched);
+                if (!matched.isEmpty()) {
+                    urls.addAll(matched);
+                } else if (!(emptyProtection && PROVIDERS_CATEGORY.equals(snapshot.key().category()))) {
+                    urls.add(emptyUrl(subscribed, snapshot.key()));
+                }
+                // else: with empty protection on, as in Dubbo's own registries, an empty provider list is
+                // not passed on and the consumer keeps the providers it had.
             }
-            notify(subscribed, listener, urls);
+            if (!urls.isEmpty()) {
+                notify(subscribed, listener, urls);
+            }
             return;
         }
         // An admin hears about each key separately, like the older registry's psubscribe of /dubbo/*.

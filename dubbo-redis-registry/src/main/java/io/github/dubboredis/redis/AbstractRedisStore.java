@@ -38,8 +38,12 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     private final Map<String, Integer> patterns = new HashMap<>();
     protected volatile boolean closed;
     private volatile RedisAccessException lastConnectFailure;
-    /** Warnings so far (node, message), replayed to listeners that arrive later; only touched on the executor. */
-    private final List<String[]> warnings = new ArrayList<>();
+    /**
+     * Warnings (node, message) that came before anyone listened (the first connection is made before
+     * the first registry listens): handed to the next listener, once. Only touched on the executor.
+     */
+    private final List<String[]> unheardWarnings = new ArrayList<>();
+    private final java.util.Set<String> inspectedNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Creates the (unconnected) link to node {@code index}, reporting to {@code events}. */
     interface LinkFactory {
@@ -54,11 +58,16 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     /** Connects; fails only if {@code mustConnect} and no node can be reached now. */
     abstract CompletableFuture<Void> start(boolean mustConnect);
 
-    /** Connects a link, remembering why it failed for {@link #lastConnectFailure()}. */
+    /**
+     * Connects a link, remembering why it failed for {@link #lastConnectFailure()}; the first time a
+     * node answers, looks at how it is configured ({@link ServerCheck}).
+     */
     protected CompletableFuture<Void> connect(RedisLink link) {
         return link.connect().whenComplete((ok, e) -> {
             if (e != null) {
                 lastConnectFailure = RedisErrors.translate(e, link.name(), settings);
+            } else if (inspectedNodes.add(link.name())) {
+                ServerCheck.inspect(link, message -> warning(link, message));
             }
         });
     }
@@ -93,11 +102,11 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     @Override
     public void addListener(StoreListener listener) {
         listeners.add(listener);
-        // Warnings from the first connection came before anyone listened: a newcomer hears them too.
         executor.execute(() -> {
-            for (String[] w : warnings) {
+            for (String[] w : unheardWarnings) {
                 listener.onWarning(w[0], w[1]);
             }
+            unheardWarnings.clear();
         });
     }
 
@@ -116,6 +125,11 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
             }
             return CompletableFuture.failedFuture(e);
         });
+    }
+
+    @Override
+    public CompletableFuture<String> readValue(String key) {
+        return read(link -> link.commands().get(key).toCompletableFuture());
     }
 
     @Override
@@ -216,6 +230,12 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     @Override
     public CompletableFuture<Boolean> tryLock(String key, String token, long ttlMillis) {
         return write(link -> link.commands().set(key, token, SetArgs.Builder.nx().px(ttlMillis)).toCompletableFuture()
+                .thenApply("OK"::equals), Boolean::logicalOr);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> setIfAbsent(String key, String value) {
+        return write(link -> link.commands().set(key, value, SetArgs.Builder.nx()).toCompletableFuture()
                 .thenApply("OK"::equals), Boolean::logicalOr);
     }
 
@@ -449,10 +469,11 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     @Override
     public void warning(RedisLink link, String message) {
         executor.execute(() -> {
-            if (warnings.size() < 16) {
-                warnings.add(new String[] {link.name(), message});
+            if (listeners.isEmpty()) {
+                unheardWarnings.add(new String[] {link.name(), message});
+            } else {
+                fire(l -> l.onWarning(link.name(), message));
             }
-            fire(l -> l.onWarning(link.name(), message));
         });
     }
 

@@ -38,6 +38,9 @@ public interface RedisStore {
     /** HGETALL; fails with {@link WrongTypeException} when the key is not a hash. */
     CompletableFuture<Map<String, String>> readHash(String key);
 
+    /** GET; null when the key does not exist. */
+    CompletableFuture<String> readValue(String key);
+
     /** The Redis server's clock, in milliseconds since the epoch (TIME). */
     CompletableFuture<Long> serverTimeMillis();
 
@@ -71,6 +74,9 @@ public interface RedisStore {
 
     /** SET key token NX PX ttl: true when this caller took the lock. */
     CompletableFuture<Boolean> tryLock(String key, String token, long ttlMillis);
+
+    /** SET key value NX (no expiry): true when this caller set it. */
+    CompletableFuture<Boolean> setIfAbsent(String key, String value);
 
     // ---- pub/sub -----------------------------------------------------------------------------
 

@@ -28,6 +28,21 @@ public final class KeySnapshot {
         return readSequence;
     }
 
+    /** This snapshot plus the entries of an earlier one that it lacks: nothing is taken away. */
+    KeySnapshot keepingEntriesOf(KeySnapshot earlier) {
+        java.util.Set<String> fields = new java.util.HashSet<>();
+        for (RegistryEntry e : liveEntries) {
+            fields.add(e.field());
+        }
+        List<RegistryEntry> merged = new java.util.ArrayList<>(liveEntries);
+        for (RegistryEntry e : earlier.liveEntries) {
+            if (fields.add(e.field())) {
+                merged.add(e);
+            }
+        }
+        return merged.size() == liveEntries.size() ? this : new KeySnapshot(key, merged, readSequence);
+    }
+
     boolean sameEntriesAs(KeySnapshot other) {
         if (other == null || other.liveEntries.size() != liveEntries.size()) {
             return false;

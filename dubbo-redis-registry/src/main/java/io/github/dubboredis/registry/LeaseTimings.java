@@ -12,6 +12,10 @@ import java.time.Duration;
  *   lease TTL    = session - 2 x reap period       (the expiry written into the hash)
  *   renew period = lease TTL / 3                    (two renewals may fail before an entry expires)
  *   sweep period = session / 2                      (the full scan for entries of older registries)
+ *   recovery     = session / 2                      (after Redis lost its data, watches keep what they
+ *                                                    had while owners register again; older registries
+ *                                                    renew every session / 2)
+ *   resync       = resync.period, default session / 2 (anti-entropy: every watched key read again)
  * </pre>
  */
 public final class LeaseTimings {
@@ -25,8 +29,10 @@ public final class LeaseTimings {
     private final Duration renewPeriod;
     private final Duration sweepPeriod;
     private final Duration reapGrace;
+    private final Duration recoveryPeriod;
+    private final Duration resyncPeriod;
 
-    public LeaseTimings(Duration session, Duration reapGrace) {
+    public LeaseTimings(Duration session, Duration reapGrace, Duration resyncPeriod) {
         this.session = session;
         Duration reap = session.dividedBy(10);
         if (reap.compareTo(MIN_REAP_PERIOD) < 0) {
@@ -39,6 +45,8 @@ public final class LeaseTimings {
         this.renewPeriod = leaseTtl.dividedBy(3);
         this.sweepPeriod = session.dividedBy(2);
         this.reapGrace = reapGrace;
+        this.recoveryPeriod = session.dividedBy(2);
+        this.resyncPeriod = resyncPeriod;
     }
 
     public Duration session() {
@@ -65,10 +73,20 @@ public final class LeaseTimings {
         return reapGrace;
     }
 
+    public Duration recoveryPeriod() {
+        return recoveryPeriod;
+    }
+
+    /** The anti-entropy period; zero when switched off. */
+    public Duration resyncPeriod() {
+        return resyncPeriod;
+    }
+
     @Override
     public String toString() {
         return "session=" + session.toMillis() + "ms, leaseTtl=" + leaseTtl.toMillis() + "ms, renew every "
                 + renewPeriod.toMillis() + "ms, reap every " + reapPeriod.toMillis() + "ms, sweep every "
-                + sweepPeriod.toMillis() + "ms, grace " + reapGrace.toMillis() + "ms";
+                + sweepPeriod.toMillis() + "ms, grace " + reapGrace.toMillis() + "ms, resync every "
+                + resyncPeriod.toMillis() + "ms";
     }
 }

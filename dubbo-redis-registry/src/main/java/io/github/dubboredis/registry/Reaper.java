@@ -35,23 +35,28 @@ final class Reaper {
     private final LeaseTimings timings;
     private final RegistryObserver observer;
     private final OnceLog reportedKeys;
+    private final Availability availability;
     private final String sweeperId = UUID.randomUUID().toString();
 
     Reaper(RedisStore store, RegistryRoot root, RedisClock clock, LeaseTimings timings, RegistryObserver observer,
-            OnceLog reportedKeys) {
+            OnceLog reportedKeys, Availability availability) {
         this.store = store;
         this.root = root;
         this.clock = clock;
         this.timings = timings;
         this.observer = observer;
         this.reportedKeys = reportedKeys;
+        this.availability = availability;
     }
 
-    /** Reaps expired leases from the index; completes with the number of entries removed. */
+    /**
+     * Reaps expired leases from the index; completes with the number of entries removed. Does nothing
+     * while expiries cannot be trusted (right after Redis was unreachable: see {@link Availability}).
+     */
     CompletableFuture<Integer> reapExpiredLeases() {
-        return clock.sync(store)
-                .thenCompose(ignored -> store.rangeByScore(root.leaseIndexKey(), clock.now(), BATCH))
-                .thenCompose(this::reapCandidates);
+        return clock.sync(store).thenCompose(ignored -> availability.expiriesTrusted()
+                ? store.rangeByScore(root.leaseIndexKey(), clock.now(), BATCH).thenCompose(this::reapCandidates)
+                : CompletableFuture.completedFuture(0));
     }
 
     private CompletableFuture<Integer> reapCandidates(Map<String, Double> candidates) {
@@ -111,6 +116,9 @@ final class Reaper {
     }
 
     CompletableFuture<Integer> sweep() {
+        if (!availability.expiriesTrusted()) {
+            return CompletableFuture.completedFuture(0);
+        }
         String grace = Long.toString(timings.reapGrace().toMillis());
         return store.scanKeys(root.pattern()).thenCompose(keys -> sweepBatch(keys, 0, grace, 0));
     }

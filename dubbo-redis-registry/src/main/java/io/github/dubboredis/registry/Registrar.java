@@ -27,14 +27,20 @@ final class Registrar {
     private final RegistryRoot root;
     private final RedisClock clock;
     private final LeaseTimings timings;
+    private final Runnable entriesFoundMissing;
     /** Redis key to (field to dynamic). */
     private final Map<String, Map<String, Boolean>> owned = new LinkedHashMap<>();
 
-    Registrar(RedisStore store, RegistryRoot root, RedisClock clock, LeaseTimings timings) {
+    /**
+     * @param entriesFoundMissing told when a renewal found that Redis had lost owned entries (it may have
+     *     lost everything: the engine checks)
+     */
+    Registrar(RedisStore store, RegistryRoot root, RedisClock clock, LeaseTimings timings, Runnable entriesFoundMissing) {
         this.store = store;
         this.root = root;
         this.clock = clock;
         this.timings = timings;
+        this.entriesFoundMissing = entriesFoundMissing;
     }
 
     /**
@@ -135,7 +141,11 @@ final class Registrar {
                     }
                     return CompletableFuture.<Void>completedFuture(null);
                 }
-                return created > 0 ? store.publish(w.getKey(), REGISTER) : CompletableFuture.<Void>completedFuture(null);
+                if (created == 0) {
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                entriesFoundMissing.run();
+                return store.publish(w.getKey(), REGISTER);
             }).thenCompose(f -> f));
         }
         steps.add(leases);

@@ -31,6 +31,8 @@ public final class RegistryEngine implements AutoCloseable {
     private final RegistryRoot root;
     private final LeaseTimings timings;
     private final RedisClock clock;
+    private final Availability availability;
+    private final DataEpoch epoch;
     private final RegistryObserver observer;
     private final Registrar registrar;
     private final Watcher watcher;
@@ -40,6 +42,7 @@ public final class RegistryEngine implements AutoCloseable {
     private final BackgroundTask renewal;
     private final BackgroundTask reaping;
     private final BackgroundTask sweeping;
+    private final BackgroundTask resyncing;
     private volatile boolean closed;
     private volatile String engineThreadName = "";
 
@@ -49,16 +52,19 @@ public final class RegistryEngine implements AutoCloseable {
         this.handle = handle;
         this.store = handle.store();
         this.root = new RegistryRoot(settings.root());
-        this.timings = new LeaseTimings(settings.session(), settings.reapGrace());
+        this.timings = new LeaseTimings(settings.session(), settings.reapGrace(), settings.resyncPeriod());
         this.clock = new RedisClock(localClock);
+        this.availability = new Availability(clock, timings);
+        this.epoch = new DataEpoch(store, root);
         this.observer = observer;
         OnceLog reported = new OnceLog();
-        this.registrar = new Registrar(store, root, clock, timings);
-        this.watcher = new Watcher(store, root, clock, observer, reported);
-        this.reaper = new Reaper(store, root, clock, timings, observer, reported);
-        this.renewal = new BackgroundTask("renew registrations", observer);
-        this.reaping = new BackgroundTask("reap expired registrations", observer);
-        this.sweeping = new BackgroundTask("sweep expired registrations of older registries", observer);
+        this.registrar = new Registrar(store, root, clock, timings, this::checkForDataLoss);
+        this.watcher = new Watcher(store, root, clock, observer, reported, epoch, availability, this::dataLost);
+        this.reaper = new Reaper(store, root, clock, timings, observer, reported, availability);
+        this.renewal = new BackgroundTask("renew registrations", observer, availability);
+        this.reaping = new BackgroundTask("reap expired registrations", observer, availability);
+        this.sweeping = new BackgroundTask("sweep expired registrations of older registries", observer, availability);
+        this.resyncing = new BackgroundTask("re-read watched keys", observer, availability);
         this.storeListener = new StoreListener() {
             @Override
             public void onMessage(String channel, String message) {
@@ -124,7 +130,7 @@ public final class RegistryEngine implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         if (store.isConnected()) {
-            await(clock.sync(store), "read the Redis clock");
+            await(clock.sync(store).thenCompose(ignored -> epoch.establish()), "read the Redis clock");
         }
         ScheduledExecutorService executor = store.executor();
         timers.add(schedule(executor, timings.renewPeriod().toMillis(), () -> renewal.run(registrar::renewAll)));
@@ -132,6 +138,11 @@ public final class RegistryEngine implements AutoCloseable {
         long sweep = timings.sweepPeriod().toMillis();
         timers.add(executor.scheduleWithFixedDelay(() -> sweeping.run(reaper::sweepIfElected),
                 sweep / 2 + (long) (Math.random() * sweep / 2), sweep, TimeUnit.MILLISECONDS));
+        long resync = timings.resyncPeriod().toMillis();
+        if (resync > 0) {
+            // Anti-entropy: bounds how long a lost message (or a write that was never announced) can hide a change.
+            timers.add(schedule(executor, resync, () -> resyncing.run(() -> resync("anti-entropy").thenApply(ignored -> 0))));
+        }
     }
 
     private static ScheduledFuture<?> schedule(ScheduledExecutorService executor, long periodMillis, Runnable task) {
@@ -144,6 +155,15 @@ public final class RegistryEngine implements AutoCloseable {
             return;
         }
         clock.sync(store)
+                .thenCompose(ignored -> store.readValue(epoch.key()))
+                .thenApplyAsync(marker -> {
+                    if (epoch.lostSince(marker)) {
+                        dataLost();
+                    } else if (marker == null) {
+                        epoch.establish();
+                    }
+                    return marker;
+                }, store.executor())
                 .thenCompose(ignored -> registrar.renewAll())
                 .whenComplete((count, e) -> {
                     if (e == null) {
@@ -152,6 +172,29 @@ public final class RegistryEngine implements AutoCloseable {
                         observer.backgroundWriteFailed("re-register after reconnect to " + node, e);
                     }
                 });
+    }
+
+    /** A renewal found owned entries missing: see whether Redis lost everything. */
+    private void checkForDataLoss() {
+        store.readValue(epoch.key()).thenAcceptAsync(marker -> {
+            if (epoch.lostSince(marker)) {
+                dataLost();
+            }
+        }, store.executor());
+    }
+
+    /**
+     * Redis lost the registry's data (restarted empty, flushed, or a failover to a node without it):
+     * watches keep what they had while everyone registers again, and this registry does so at once.
+     * Runs on the engine's thread.
+     */
+    private void dataLost() {
+        if (closed) {
+            return;
+        }
+        observer.dataLost(describe(), timings.recoveryPeriod().toMillis());
+        watcher.beginRecovery(timings.recoveryPeriod().toMillis());
+        renewal.run(registrar::renewAll);
     }
 
     public RegistryRoot root() {
@@ -204,6 +247,11 @@ public final class RegistryEngine implements AutoCloseable {
     /** Reads every watched key again; the periodic anti-entropy pass and tests use it. */
     public CompletableFuture<Void> resync(String reason) {
         return CompletableFuture.runAsync(() -> watcher.resync(reason), store.executor());
+    }
+
+    /** Whether watches are holding on to what they had while Redis is repopulated after a data loss. */
+    public boolean recovering() {
+        return watcher.recovering();
     }
 
     /** Runs one reaping pass now (normally periodic). */
@@ -270,6 +318,18 @@ public final class RegistryEngine implements AutoCloseable {
         }
     }
 
+    /** Tells a bad key apart from a Redis that is away. */
+    private static final class RedisErrorsView {
+        static boolean isWrongType(Throwable e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof io.github.dubboredis.redis.WrongTypeException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /**
      * A periodic job: never throws (that would end the schedule), never overlaps itself, and reports a
      * failure once when it starts failing rather than every period.
@@ -277,12 +337,14 @@ public final class RegistryEngine implements AutoCloseable {
     private static final class BackgroundTask {
         private final String name;
         private final RegistryObserver observer;
+        private final Availability availability;
         private boolean running;
         private boolean failing;
 
-        BackgroundTask(String name, RegistryObserver observer) {
+        BackgroundTask(String name, RegistryObserver observer, Availability availability) {
             this.name = name;
             this.observer = observer;
+            this.availability = availability;
         }
 
         void run(Supplier<CompletableFuture<Integer>> job) {
@@ -299,13 +361,19 @@ public final class RegistryEngine implements AutoCloseable {
                 f = CompletableFuture.failedFuture(e);
             }
             f.whenComplete((ok, e) -> {
+                if (e == null) {
+                    availability.succeeded();
+                } else if (!(RedisErrorsView.isWrongType(e))) {
+                    availability.failed();
+                }
                 synchronized (this) {
                     running = false;
                     if (e != null && !failing) {
                         failing = true;
                         observer.backgroundWriteFailed(name, e);
-                    } else if (e == null) {
+                    } else if (e == null && failing) {
                         failing = false;
+                        observer.backgroundWriteRecovered(name);
                     }
                 }
             });

@@ -33,8 +33,19 @@ public interface RegistryObserver {
     default void resynced(String node, int keys) {
     }
 
-    /** A renewal or another background write failed; it is retried on the next period. */
+    /** A renewal or another background job failed; it is retried on the next period. Reported once per outage. */
     default void backgroundWriteFailed(String what, Throwable cause) {
+    }
+
+    /** A background job that was failing works again. */
+    default void backgroundWriteRecovered(String what) {
+    }
+
+    /**
+     * Redis lost the registry's data (restarted empty, flushed, failed over to a node without it).
+     * Watches keep what they had for {@code holdMillis} while owners register again.
+     */
+    default void dataLost(String redis, long holdMillis) {
     }
 
     /** A watch's listener threw; the others are still told. */

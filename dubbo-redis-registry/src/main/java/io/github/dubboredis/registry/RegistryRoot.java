@@ -60,6 +60,11 @@ public final class RegistryRoot {
         return PRIVATE_PREFIX + root + ":leases";
     }
 
+    /** A random value that changes when Redis loses the registry's data (see {@link DataEpoch}). */
+    public String epochKey() {
+        return PRIVATE_PREFIX + root + ":epoch";
+    }
+
     /** Lock that elects the one registry that sweeps the whole root in a period. */
     public String sweepLockKey() {
         return PRIVATE_PREFIX + root + ":sweep-lock";

@@ -42,17 +42,26 @@ final class Watcher implements StoreListener {
     private final RedisClock clock;
     private final RegistryObserver observer;
     private final OnceLog reported;
+    private final DataEpoch epoch;
+    private final Availability availability;
+    private final Runnable onDataLoss;
     private final Map<String, KeyState> keys = new HashMap<>();
     private final Set<Watch> everythingWatches = new LinkedHashSet<>();
     private long readSequence;
+    /** Until this time (Redis clock) no entry is taken away from a watch: Redis is being repopulated. */
+    private long recoveringUntil;
 
-    Watcher(RedisStore store, RegistryRoot root, RedisClock clock, RegistryObserver observer, OnceLog reported) {
+    Watcher(RedisStore store, RegistryRoot root, RedisClock clock, RegistryObserver observer, OnceLog reported,
+            DataEpoch epoch, Availability availability, Runnable onDataLoss) {
         this.store = store;
         this.executor = store.executor();
         this.root = root;
         this.clock = clock;
         this.observer = observer;
         this.reported = reported;
+        this.epoch = epoch;
+        this.availability = availability;
+        this.onDataLoss = onDataLoss;
     }
 
     /** A watched key: its last contents, the watches on it and its read state. */
@@ -267,9 +276,14 @@ final class Watcher implements StoreListener {
         }
         state.readInFlight = true;
         long sequence = ++readSequence;
+        // The marker rides along (same round trip): a read of a Redis that lost its data must not
+        // take providers away before they had a chance to register again.
+        CompletableFuture<String> marker = store.readValue(epoch.key());
         store.readHash(state.key.redisKey()).whenCompleteAsync((hash, failure) -> {
             state.readInFlight = false;
+            checkMarker(marker);
             if (failure == null) {
+                availability.succeeded();
                 apply(state, snapshot(state.key, hash, sequence), true);
             } else {
                 reportReadFailure(state.key.redisKey(), failure);
@@ -298,6 +312,7 @@ final class Watcher implements StoreListener {
     private CompletableFuture<Map<String, KeySnapshot>> readAll(List<CategoryKey> toRead) {
         Map<String, CompletableFuture<Map<String, String>>> reads = new LinkedHashMap<>();
         Map<String, Long> sequences = new HashMap<>();
+        CompletableFuture<String> marker = store.readValue(epoch.key());
         for (CategoryKey k : toRead) {
             sequences.put(k.redisKey(), ++readSequence);
             reads.put(k.redisKey(), store.readHash(k.redisKey()));
@@ -306,7 +321,8 @@ final class Watcher implements StoreListener {
         for (CategoryKey k : toRead) {
             byName.put(k.redisKey(), k);
         }
-        return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).handle((ignored, anyFailure) -> {
+        return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).handleAsync((ignored, anyFailure) -> {
+            checkMarker(marker);
             Map<String, KeySnapshot> result = new LinkedHashMap<>();
             Throwable connectionFailure = null;
             for (Map.Entry<String, CompletableFuture<Map<String, String>>> r : reads.entrySet()) {
@@ -323,10 +339,45 @@ final class Watcher implements StoreListener {
                 }
             }
             if (connectionFailure != null) {
+                availability.failed();
                 throw new CompletionException(connectionFailure);
             }
+            availability.succeeded();
             return result;
-        });
+        }, executor);
+    }
+
+    /** Compares the data marker read along with a key; on data loss the engine starts recovering. */
+    private void checkMarker(CompletableFuture<String> marker) {
+        if (marker.isDone() && !marker.isCompletedExceptionally() && epoch.lostSince(marker.join())) {
+            onDataLoss.run();
+        }
+    }
+
+    /**
+     * Redis lost its data: for {@code millis}, watches keep every entry they had (new ones are added,
+     * none is taken away) while the owners register again; then everything is read afresh.
+     */
+    void beginRecovery(long millis) {
+        boolean already = clock.now() < recoveringUntil;
+        recoveringUntil = clock.now() + millis;
+        if (!already) {
+            executor.schedule(this::endRecoveryIfDue, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void endRecoveryIfDue() {
+        long left = recoveringUntil - clock.now();
+        if (left > 0) {
+            executor.schedule(this::endRecoveryIfDue, left, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return;
+        }
+        recoveringUntil = 0;
+        resync("recovery over");
+    }
+
+    boolean recovering() {
+        return recoveringUntil != 0 && clock.now() < recoveringUntil;
     }
 
     /** Parses a hash into its live entries; unreadable entries are skipped and reported once. */
@@ -341,7 +392,8 @@ final class Watcher implements StoreListener {
                 reportMalformedEntry(key.redisKey(), e.getKey(), bad.getMessage());
                 continue;
             }
-            if (entry.isLiveAt(now)) {
+            // Right after Redis was unreachable or stalled, an expiry proves nothing: its owner could not renew.
+            if (entry.isLiveAt(now) || !availability.expiriesTrusted()) {
                 live.add(entry);
             }
         }
@@ -349,10 +401,11 @@ final class Watcher implements StoreListener {
     }
 
     /** Takes a newer snapshot and, if its entries differ from the last (or {@code always}), delivers it. */
-    private void apply(KeyState state, KeySnapshot fresh, boolean deliverChange) {
-        if (state.last != null && state.last.readSequence() > fresh.readSequence()) {
+    private void apply(KeyState state, KeySnapshot read, boolean deliverChange) {
+        if (state.last != null && state.last.readSequence() > read.readSequence()) {
             return; // an older read completing late
         }
+        KeySnapshot fresh = recovering() && state.last != null ? read.keepingEntriesOf(state.last) : read;
         boolean changed = !fresh.sameEntriesAs(state.last);
         state.last = fresh;
         if (state.firstEventNanos != 0) {
@@ -408,8 +461,10 @@ final class Watcher implements StoreListener {
             if (reported.firstTime("type\n" + key)) {
                 observer.malformedKey(key, "not a hash; the registry skips it");
             }
+        } else {
+            // Connection trouble: reported by the store, healed by the resync.
+            availability.failed();
         }
-        // Other failures are connection trouble: reported by the store, healed by the resync.
     }
 
     private static boolean isWrongType(Throwable e) {

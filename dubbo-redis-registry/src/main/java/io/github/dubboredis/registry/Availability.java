@@ -1,0 +1,39 @@
+package io.github.dubboredis.registry;
+
+/**
+ * Whether expiries can be trusted right now. While Redis is unreachable or stalled nobody can renew,
+ * so every lease runs out at once; when Redis answers again, those leases are not dead, their owners
+ * simply had no chance. Expiries are therefore trusted again only a settling time (a renew period and
+ * a reap period) after Redis answered again: readers keep such entries, reapers leave them, and owners
+ * renew them meanwhile. Without this, a Redis stall longer than a lease would empty every consumer.
+ */
+final class Availability {
+
+    private final RedisClock clock;
+    private final long settleMillis;
+    private volatile boolean failing;
+    private volatile long trustedFrom = Long.MIN_VALUE;
+
+    Availability(RedisClock clock, LeaseTimings timings) {
+        this.clock = clock;
+        this.settleMillis = timings.renewPeriod().toMillis() + timings.reapPeriod().toMillis();
+    }
+
+    /** A command failed for want of Redis (unreachable, timed out). */
+    void failed() {
+        failing = true;
+    }
+
+    /** A command succeeded. */
+    void succeeded() {
+        if (failing) {
+            failing = false;
+            trustedFrom = clock.now() + settleMillis;
+        }
+    }
+
+    /** Whether an entry past its expiry may be taken for dead now. */
+    boolean expiriesTrusted() {
+        return !failing && clock.now() >= trustedFrom;
+    }
+}
