@@ -14,7 +14,7 @@ import io.github.dubboredis.demo.GreetingServiceImpl;
  * Calls a service over and over in the background, as an application under load would, and records
  * who served each call and every failure. Bounded: it stops by itself after {@code maxDuration}.
  */
-final class CallLoop implements AutoCloseable {
+public final class CallLoop implements AutoCloseable {
 
     /** One call: when it ended, who served it (null if it failed) and the error. */
     record Call(long nanos, String servedBy, String error) {
@@ -44,19 +44,19 @@ final class CallLoop implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    static CallLoop start(GreetingService service, long intervalMillis, Duration maxDuration) {
+    public static CallLoop start(GreetingService service, long intervalMillis, Duration maxDuration) {
         CallLoop loop = new CallLoop(service, intervalMillis, maxDuration);
         loop.thread.start();
         return loop;
     }
 
     /** A point in time, to count what happened after it. */
-    long mark() {
+    public long mark() {
         return System.nanoTime();
     }
 
     /** Calls served per provider since the mark. */
-    Map<String, Integer> servedSince(long mark) {
+    public Map<String, Integer> servedSince(long mark) {
         Map<String, Integer> served = new TreeMap<>();
         for (Call c : calls) {
             if (c.nanos() >= mark && c.servedBy() != null) {
@@ -66,7 +66,7 @@ final class CallLoop implements AutoCloseable {
         return served;
     }
 
-    List<String> failures() {
+    public List<String> failures() {
         List<String> failed = new ArrayList<>();
         for (Call c : calls) {
             if (c.error() != null) {
@@ -76,7 +76,7 @@ final class CallLoop implements AutoCloseable {
         return failed;
     }
 
-    int calls() {
+    public int calls() {
         return calls.size();
     }
 

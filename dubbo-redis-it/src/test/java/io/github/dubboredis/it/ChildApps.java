@@ -11,7 +11,7 @@ import io.github.dubboredis.demo.ProviderMain;
 import io.github.dubboredis.testkit.ChildJvm;
 
 /** Applications in JVMs of their own: ours (same classpath as the tests) and Dubbo 2.7 ones. */
-final class ChildApps {
+public final class ChildApps {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -19,7 +19,7 @@ final class ChildApps {
     }
 
     /** A Dubbo 3.3 provider on our registry, in a JVM that can be killed. */
-    static ChildJvm provider(String name, String registry, int port, String... settings) {
+    public static ChildJvm provider(String name, String registry, int port, String... settings) {
         List<String> args = new ArrayList<>(List.of(name, registry, Integer.toString(port)));
         args.addAll(List.of(settings));
         ChildJvm jvm = ChildJvm.start(name, System.getProperty("java.class.path"),

@@ -11,12 +11,12 @@ import io.github.dubboredis.testkit.RespClient;
  * providers register 127.0.0.1. If a provider registered any other address, traffic would leave
  * loopback: fail loudly and say why.
  */
-final class Loopback {
+public final class Loopback {
 
     private Loopback() {
     }
 
-    static void assertProvidersRegisteredOnLoopback(RespClient redis, String providersKey) {
+    public static void assertProvidersRegisteredOnLoopback(RespClient redis, String providersKey) {
         Map<String, String> entries = redis.hgetall(providersKey);
         assertThat(entries).as("providers registered in %s", providersKey).isNotEmpty();
         for (String url : entries.keySet()) {

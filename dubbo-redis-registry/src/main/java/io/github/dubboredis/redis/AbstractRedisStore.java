@@ -65,7 +65,13 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     protected CompletableFuture<Void> connect(RedisLink link) {
         return link.connect().whenComplete((ok, e) -> {
             if (e != null) {
-                lastConnectFailure = RedisErrors.translate(e, link.name(), settings);
+                RedisAccessException failure = RedisErrors.translate(e, link.name(), settings);
+                RedisAccessException previous = lastConnectFailure;
+                lastConnectFailure = failure;
+                if (previous == null || !previous.getMessage().equals(failure.getMessage())) {
+                    warning(link, failure.getMessage() + "; retrying, backing off up to " + settings.reconnectPeriod().toMillis()
+                            + " ms (setting 'reconnect.period')");
+                }
             } else if (inspectedNodes.add(link.name())) {
                 ServerCheck.inspect(link, message -> warning(link, message));
             }
@@ -470,7 +476,9 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     public void warning(RedisLink link, String message) {
         executor.execute(() -> {
             if (listeners.isEmpty()) {
-                unheardWarnings.add(new String[] {link.name(), message});
+                if (unheardWarnings.size() < 16) {
+                    unheardWarnings.add(new String[] {link.name(), message});
+                }
             } else {
                 fire(l -> l.onWarning(link.name(), message));
             }

@@ -44,9 +44,10 @@ public final class RedisStores {
     /**
      * Returns the shared store for these settings, creating and connecting it if needed.
      *
-     * @param mustConnect wait for a connection and fail with a clear {@link RedisAccessException} if there
-     *     is none within the connect timeout (Dubbo's {@code check=true}); otherwise return at once and
-     *     let the store connect whenever Redis comes
+     * @param mustConnect fail with a clear {@link RedisAccessException} if Redis cannot be used now
+     *     (Dubbo's {@code check=true}); otherwise, if the first attempt fails, return anyway and let the
+     *     store connect whenever Redis comes. Either way the first attempt is waited for (bounded by the
+     *     connect timeout), so that a Redis that is there is used from the first call on.
      */
     public static Handle acquire(ConnectionSettings settings, boolean mustConnect) {
         Shared shared;
@@ -59,13 +60,14 @@ public final class RedisStores {
             }
             shared.users++;
         }
-        if (mustConnect) {
-            try {
-                shared.awaitConnected();
-            } catch (RuntimeException e) {
+        try {
+            shared.awaitConnected();
+        } catch (RedisAccessException e) {
+            if (mustConnect) {
                 release(shared);
                 throw e;
             }
+            // check=false: start anyway; the store keeps trying and logs why it cannot connect.
         }
         Shared s = shared;
         return new Handle() {
