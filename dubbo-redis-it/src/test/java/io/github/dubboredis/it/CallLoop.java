@@ -23,13 +23,16 @@ public final class CallLoop implements AutoCloseable {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean stopped;
+    private volatile long slowest;
 
     private CallLoop(GreetingService service, long intervalMillis, Duration maxDuration) {
         long deadline = System.nanoTime() + maxDuration.toNanos();
         thread = new Thread(() -> {
             while (!stopped && System.nanoTime() < deadline) {
+                long started = System.nanoTime();
                 try {
                     String greeting = service.greet("loop");
+                    slowest = Math.max(slowest, System.nanoTime() - started);
                     calls.add(new Call(System.nanoTime(), GreetingServiceImpl.providerOf(greeting), null));
                 } catch (RuntimeException e) {
                     calls.add(new Call(System.nanoTime(), null, e.getClass().getSimpleName() + ": " + e.getMessage()));
@@ -74,6 +77,11 @@ public final class CallLoop implements AutoCloseable {
             }
         }
         return failed;
+    }
+
+    /** The slowest successful call so far, in milliseconds. */
+    public long slowestMillis() {
+        return slowest / 1_000_000;
     }
 
     public int calls() {

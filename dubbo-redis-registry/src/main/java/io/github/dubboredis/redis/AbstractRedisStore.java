@@ -453,7 +453,7 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     @Override
     public void disconnected(RedisLink link, String cause) {
         executor.execute(() -> {
-            fire(l -> l.onConnectionLost(link.name(), cause));
+            tellOne(l -> l.onConnectionLost(link.name(), cause));
             linkLost(link);
         });
     }
@@ -480,9 +480,24 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
                     unheardWarnings.add(new String[] {link.name(), message});
                 }
             } else {
-                fire(l -> l.onWarning(link.name(), message));
+                tellOne(l -> l.onWarning(link.name(), message));
             }
         });
+    }
+
+    /**
+     * Tells one listener (the oldest) about something that concerns the shared connection rather than
+     * any one registry, so that it is logged once, not once per registry sharing it.
+     */
+    private void tellOne(java.util.function.Consumer<StoreListener> event) {
+        for (StoreListener l : listeners) {
+            try {
+                event.accept(l);
+                return;
+            } catch (RuntimeException e) {
+                // try the next one
+            }
+        }
     }
 
     protected void fire(java.util.function.Consumer<StoreListener> event) {

@@ -168,17 +168,16 @@ final class ServerLink implements RedisLink {
             if (closed.get()) {
                 return;
             }
-            boolean wasUp;
+            boolean bothWereUp = commandsUp && pubSubUp;
             if (connection == commandConnection) {
-                wasUp = commandsUp;
                 commandsUp = false;
             } else if (connection == pubSubConnection) {
-                wasUp = pubSubUp;
                 pubSubUp = false;
             } else {
                 return;
             }
-            if (wasUp) {
+            if (bothWereUp) {
+                // Once per outage of the node, however many of its connections drop.
                 events.disconnected(ServerLink.this, "connection closed");
             }
         }

@@ -68,6 +68,15 @@ abstract class FaultTestSupport {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
+    /** Lets the applications go on calling a while after a fault healed: calls must keep succeeding. */
+    static void observeCallsFor(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @AfterEach
     void closeAll() {
         for (int i = toClose.size() - 1; i >= 0; i--) {
