@@ -69,6 +69,17 @@ public final class CallLoop implements AutoCloseable {
         return served;
     }
 
+    /** The failures of calls that ended after the mark. */
+    public List<String> failuresSince(long mark) {
+        List<String> failed = new ArrayList<>();
+        for (Call c : calls) {
+            if (c.nanos() >= mark && c.error() != null) {
+                failed.add(c.error());
+            }
+        }
+        return failed;
+    }
+
     public List<String> failures() {
         List<String> failed = new ArrayList<>();
         for (Call c : calls) {
