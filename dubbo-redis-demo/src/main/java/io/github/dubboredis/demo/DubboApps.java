@@ -40,6 +40,20 @@ public final class DubboApps {
     public record Consumer(GreetingService service, ReferenceConfig<GreetingService> reference, DubboBootstrap bootstrap)
             implements AutoCloseable {
 
+        /**
+         * Which path the consumer's calls take now: {@code "application"} (Dubbo 3 service discovery) or
+         * {@code "interface"}; null while it has not settled.
+         */
+        public String path() {
+            Invoker<?> invoker = reference.getInvoker();
+            if (!(invoker instanceof MigrationInvoker<?> migration) || migration.getCurrentAvailableInvoker() == null) {
+                return null;
+            }
+            Object directory = migration.getCurrentAvailableInvoker().getDirectory();
+            return directory instanceof org.apache.dubbo.registry.client.ServiceDiscoveryRegistryDirectory ? "application"
+                    : directory instanceof org.apache.dubbo.registry.integration.RegistryDirectory ? "interface" : null;
+        }
+
         /** The provider URLs the consumer's directory holds now: what the registry told it. */
         public List<URL> providerUrls() {
             Invoker<?> invoker = reference.getInvoker();
@@ -101,6 +115,10 @@ public final class DubboApps {
         String registerMode = s.remove("register-mode");
         if (registerMode != null) {
             app.setRegisterMode(registerMode);
+        }
+        String metadataType = s.remove("metadata-type");
+        if (metadataType != null) {
+            app.setMetadataType(metadataType);
         }
         String step = s.remove("migration.step");
         if (step != null) {

@@ -19,6 +19,20 @@ public class RedisRegistryFactory extends AbstractRegistryFactory {
 
     @Override
     protected Registry createRegistry(URL url) {
+        RegistryEngine engine = openEngine(url);
+        try {
+            return new RedisRegistry(url, engine);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the settings of a registry URL and opens its engine, failing with one clear message naming the
+     * setting or the Redis at fault. Shared by the interface-level registry and the service discovery.
+     */
+    static RegistryEngine openEngine(URL url) {
         RedisRegistrySettings settings;
         try {
             settings = RegistryUrlParser.parse(url);
@@ -37,12 +51,7 @@ public class RedisRegistryFactory extends AbstractRegistryFactory {
                             ? "" : " (with check=false the application starts anyway and the registry connects when Redis comes)"),
                     e);
         }
-        try {
-            return new RedisRegistry(url, engine);
-        } catch (RuntimeException e) {
-            engine.close();
-            throw e;
-        }
+        return engine;
     }
 
     /** The registry URL without user information, for messages. */

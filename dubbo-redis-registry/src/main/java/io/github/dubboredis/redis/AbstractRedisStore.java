@@ -92,8 +92,8 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     /** The links whose pub/sub connections carry our subscriptions. */
     protected abstract List<RedisLink> subscriberLinks();
 
-    /** Closes the links; the executor belongs to the caller. */
-    abstract void closeLinks();
+    /** Closes the links, completing when they are shut down; the executor belongs to the caller. */
+    abstract CompletableFuture<Void> closeLinks();
 
     @Override
     public String describe() {
@@ -136,6 +136,14 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     @Override
     public CompletableFuture<String> readValue(String key) {
         return read(link -> link.commands().get(key).toCompletableFuture());
+    }
+
+    @Override
+    public CompletableFuture<String> readField(String key, String field) {
+        return read(link -> link.commands().hget(key, field).toCompletableFuture()).exceptionallyCompose(e ->
+                RedisErrors.isWrongType(e)
+                        ? CompletableFuture.failedFuture(new WrongTypeException(key, readLinkName()))
+                        : CompletableFuture.failedFuture(e));
     }
 
     @Override
@@ -243,6 +251,17 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     public CompletableFuture<Boolean> setIfAbsent(String key, String value) {
         return write(link -> link.commands().set(key, value, SetArgs.Builder.nx()).toCompletableFuture()
                 .thenApply("OK"::equals), Boolean::logicalOr);
+    }
+
+    @Override
+    public CompletableFuture<Void> writeValue(String key, String value, long ttlMillis) {
+        SetArgs args = ttlMillis > 0 ? SetArgs.Builder.px(ttlMillis) : new SetArgs();
+        return write(link -> link.commands().set(key, value, args).toCompletableFuture(), (a, b) -> a).thenApply(ok -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteKey(String key) {
+        return write(link -> link.commands().del(key).toCompletableFuture(), Math::max).thenApply(n -> null);
     }
 
     /** Runs a read on the read link, translating failures. */

@@ -150,11 +150,9 @@ final class FailoverStore extends AbstractRedisStore {
     }
 
     @Override
-    void closeLinks() {
+    CompletableFuture<Void> closeLinks() {
         closed = true;
         RedisLink a = active;
-        if (a != null) {
-            a.close();
-        }
+        return a == null ? CompletableFuture.completedFuture(null) : a.closeAsync();
     }
 }

@@ -40,6 +40,10 @@ interface RedisLink extends AutoCloseable {
 
     RedisPubSubAsyncCommands<String, String> pubSub();
 
+    /** Closes both connections and the client, without blocking. */
     @Override
     void close();
+
+    /** As {@link #close()}, completing when the client has shut down. */
+    CompletableFuture<Void> closeAsync();
 }

@@ -41,6 +41,9 @@ public interface RedisStore {
     /** GET; null when the key does not exist. */
     CompletableFuture<String> readValue(String key);
 
+    /** HGET; null when the field or the key does not exist. */
+    CompletableFuture<String> readField(String key, String field);
+
     /** The Redis server's clock, in milliseconds since the epoch (TIME). */
     CompletableFuture<Long> serverTimeMillis();
 
@@ -77,6 +80,12 @@ public interface RedisStore {
 
     /** SET key value NX (no expiry): true when this caller set it. */
     CompletableFuture<Boolean> setIfAbsent(String key, String value);
+
+    /** SET key value, with PX ttl when ttlMillis &gt; 0. */
+    CompletableFuture<Void> writeValue(String key, String value, long ttlMillis);
+
+    /** DEL key. */
+    CompletableFuture<Void> deleteKey(String key);
 
     // ---- pub/sub -----------------------------------------------------------------------------
 

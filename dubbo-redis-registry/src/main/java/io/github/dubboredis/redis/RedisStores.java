@@ -154,7 +154,14 @@ public final class RedisStores {
         }
 
         void close() {
-            store.closeLinks();
+            try {
+                // The shared client threads must outlive the clients' own shutdown.
+                store.closeLinks().get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+                // closing anyway
+            }
             executor.shutdownNow();
             LettuceResources.release(resources);
         }

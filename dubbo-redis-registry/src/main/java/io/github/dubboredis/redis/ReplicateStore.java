@@ -131,10 +131,8 @@ final class ReplicateStore extends AbstractRedisStore {
     }
 
     @Override
-    void closeLinks() {
+    CompletableFuture<Void> closeLinks() {
         closed = true;
-        for (RedisLink l : links) {
-            l.close();
-        }
+        return CompletableFuture.allOf(links.stream().map(RedisLink::closeAsync).toArray(CompletableFuture[]::new));
     }
 }

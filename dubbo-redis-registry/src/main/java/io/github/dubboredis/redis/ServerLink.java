@@ -137,9 +137,14 @@ final class ServerLink implements RedisLink {
 
     @Override
     public void close() {
+        closeAsync();
+    }
+
+    @Override
+    public CompletableFuture<Void> closeAsync() {
         closed.set(true);
         // Closes both connections too. Never blocks: close() may run on a client I/O thread.
-        client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        return client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override

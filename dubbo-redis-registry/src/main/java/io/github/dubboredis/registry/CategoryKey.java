@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * One registry hash: a service and a category, stored at {@code <root><service>/<category>}, e.g.
- * {@code /dubbo/com.foo.BarService/providers}. The key is also the pub/sub channel of its changes.
+ * {@code /dubbo/com.foo.BarService/providers}, or (for application-level instances) under this
+ * registry's own prefix. The key is also the pub/sub channel of its changes.
  */
 public final class CategoryKey {
 
@@ -12,10 +13,20 @@ public final class CategoryKey {
     private final String category;
     private final String redisKey;
 
-    CategoryKey(String root, String service, String category) {
+    private CategoryKey(String service, String category, String redisKey) {
         this.service = service;
         this.category = category;
-        this.redisKey = root + service + "/" + category;
+        this.redisKey = redisKey;
+    }
+
+    /** {@code <root><service>/<category>}: the shared layout. */
+    static CategoryKey under(String root, String service, String category) {
+        return new CategoryKey(service, category, root + service + "/" + category);
+    }
+
+    /** A key outside the shared layout, e.g. an application's instances. */
+    static CategoryKey atKey(String service, String category, String redisKey) {
+        return new CategoryKey(service, category, redisKey);
     }
 
     public String service() {

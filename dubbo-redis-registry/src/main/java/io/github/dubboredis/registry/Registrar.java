@@ -71,6 +71,29 @@ final class Registrar {
         return CompletableFuture.allOf(write, lease, announce);
     }
 
+    /**
+     * Replaces one owned entry by another in one atomic step (see {@link RegistryScripts#REPLACE_ENTRY}),
+     * owning the new one from now on.
+     */
+    CompletableFuture<Void> replace(CategoryKey key, String oldField, String newField, boolean dynamic) {
+        CompletableFuture<Void> clockReady = clock.isSynced() ? CompletableFuture.completedFuture(null) : clock.sync(store);
+        return clockReady.thenCompose(ignored -> {
+            synchronized (this) {
+                Map<String, Boolean> fields = owned.computeIfAbsent(key.redisKey(), k -> new LinkedHashMap<>());
+                fields.remove(oldField);
+                fields.put(newField, dynamic);
+                long expiry = expiry();
+                CompletableFuture<List<Object>> swap = store.runScript(RegistryScripts.REPLACE_ENTRY, key.redisKey(),
+                        List.of(oldField, newField, Long.toString(expiry)));
+                CompletableFuture<Void> dropOld = store.removeScored(root.leaseIndexKey(), List.of(leaseMember(key.redisKey(), oldField)));
+                CompletableFuture<Void> addNew = dynamic
+                        ? store.addScored(root.leaseIndexKey(), Map.of(leaseMember(key.redisKey(), newField), (double) expiry))
+                        : CompletableFuture.completedFuture(null);
+                return CompletableFuture.allOf(swap, dropOld, addNew);
+            }
+        });
+    }
+
     /** Stops owning the entry (it will not be renewed again), deletes and announces it. */
     synchronized CompletableFuture<Void> unregister(CategoryKey key, String field) {
         Map<String, Boolean> fields = owned.get(key.redisKey());

@@ -226,6 +226,23 @@ public final class RegistryEngine implements AutoCloseable {
         return registrar.unregister(key, field);
     }
 
+    /** Replaces an owned entry by another atomically (an application instance whose metadata changed). */
+    public CompletableFuture<Void> replace(CategoryKey key, String oldField, String newField, boolean dynamic) {
+        return registrar.replace(key, oldField, newField, dynamic);
+    }
+
+    /** The applications that have instances registered, found by SCAN (never KEYS). */
+    public CompletableFuture<java.util.Set<String>> applications() {
+        String prefix = root.instancesPrefix();
+        return store.scanKeys(prefix + "*").thenApply(keys -> {
+            java.util.Set<String> apps = new java.util.TreeSet<>();
+            for (String k : keys) {
+                apps.add(k.substring(prefix.length()));
+            }
+            return apps;
+        });
+    }
+
     public CompletableFuture<Void> watch(Watch watch) {
         return watcher.start(watch);
     }

@@ -31,7 +31,7 @@ public final class RegistryRoot {
             throw new IllegalArgumentException("service and category must be non-empty and contain no '/': "
                     + service + ", " + category);
         }
-        return new CategoryKey(root, service, category);
+        return CategoryKey.under(root, service, category);
     }
 
     /** The pattern an admin subscribes to and a sweep scans: every key under the root. */
@@ -52,7 +52,26 @@ public final class RegistryRoot {
         if (slash <= 0 || slash != rest.lastIndexOf('/') || slash == rest.length() - 1) {
             return Optional.empty();
         }
-        return Optional.of(new CategoryKey(root, rest.substring(0, slash), rest.substring(slash + 1)));
+        return Optional.of(CategoryKey.under(root, rest.substring(0, slash), rest.substring(slash + 1)));
+    }
+
+    /** The category under which application instances are kept (see {@link #instancesKey}). */
+    public static final String INSTANCES = "instances";
+
+    /**
+     * The hash of an application's instances (Dubbo 3 application-level discovery), outside the root:
+     * {@code dubbo-redis:/dubbo/:instances:<application>}; fields are instances as JSON, values expiries.
+     */
+    public CategoryKey instancesKey(String application) {
+        if (application.isEmpty()) {
+            throw new IllegalArgumentException("application name must not be empty");
+        }
+        return CategoryKey.atKey(application, INSTANCES, instancesPrefix() + application);
+    }
+
+    /** Every application's instances key starts with this. */
+    public String instancesPrefix() {
+        return PRIVATE_PREFIX + root + ":" + INSTANCES + ":";
     }
 
     /** Sorted set of this registry's own leases: member {@code <key>\n<field>}, score the expiry. */

@@ -41,6 +41,17 @@ final class RegistryScripts {
             + "return gone\n");
 
     /**
+     * KEYS[1]: a hash. ARGV[1]: the old field, ARGV[2]: the new field, ARGV[3]: its expiry. Swaps one
+     * entry for another in one step (an instance whose metadata changed), so that no reader sees neither
+     * or both; announces it with {@code register}.
+     */
+    static final LuaScript REPLACE_ENTRY = new LuaScript("replace-entry", ""
+            + "if ARGV[1] ~= ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end\n"
+            + "redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])\n"
+            + "redis.call('PUBLISH', KEYS[1], 'register')\n"
+            + "return {1}\n");
+
+    /**
      * KEYS[1]: a category hash. ARGV[1]: grace in ms. Deletes every dynamic entry whose numeric expiry
      * lies more than the grace in the past (entries of older registries, stamped with their own clock);
      * leaves {@code dynamic=false} entries and unparsable values alone. Returns {deleted count}.
