@@ -64,7 +64,14 @@ final class RedisErrors {
         if (what.contains("not connected") || what.contains("Connection closed") || what.contains("closed")) {
             return new RedisAccessException("not connected to Redis at " + node, null);
         }
-        return new RedisAccessException("Redis at " + node + " failed: " + t.getClass().getSimpleName(), null);
+        // The client's own words (its URIs print without credentials), down to the root cause.
+        StringBuilder detail = new StringBuilder(t.getClass().getSimpleName() + ": " + what);
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null) {
+                detail.append("; ").append(c.getMessage());
+            }
+        }
+        return new RedisAccessException("Redis at " + node + " failed: " + detail, null);
     }
 
     private static RedisAccessException fromServerError(String message, String node, ConnectionSettings settings,

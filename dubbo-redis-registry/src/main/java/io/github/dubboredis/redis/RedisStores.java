@@ -13,9 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.dubboredis.config.ClusterStrategy;
 import io.github.dubboredis.config.ConnectionSettings;
-import io.github.dubboredis.config.InvalidSettingException;
 import io.github.dubboredis.config.RedisNodeAddress;
-import io.github.dubboredis.config.SettingNames;
 import io.github.dubboredis.config.Topology;
 import io.github.dubboredis.redis.AbstractRedisStore.LinkFactory;
 import io.lettuce.core.ClientOptions;
@@ -175,7 +173,8 @@ public final class RedisStores {
                     (i, events) -> new ServerLink(name, RedisUris.sentinel(s), null, s, resources, options, events, executor));
         }
         if (s.topology() == Topology.CLUSTER) {
-            throw new InvalidSettingException(SettingNames.REDIS_CLIENT, "redis-client=cluster is not supported yet");
+            String name = "cluster " + s.nodes();
+            return new FailoverStore(s, executor, List.of(name), (i, events) -> new ClusterLink(s, resources, options, events, executor));
         }
         List<String> names = new ArrayList<>();
         for (RedisNodeAddress node : s.nodes()) {

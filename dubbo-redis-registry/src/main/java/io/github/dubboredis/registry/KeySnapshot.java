@@ -43,6 +43,39 @@ public final class KeySnapshot {
         return merged.size() == liveEntries.size() ? this : new KeySnapshot(key, merged, readSequence);
     }
 
+    /**
+     * This snapshot plus the entries of an earlier one that it lacks and that had not expired by
+     * {@code now}; this same snapshot if there are none.
+     */
+    KeySnapshot keepingUnexpiredEntriesOf(KeySnapshot earlier, long now) {
+        java.util.Set<String> fields = new java.util.HashSet<>();
+        for (RegistryEntry e : liveEntries) {
+            fields.add(e.field());
+        }
+        List<RegistryEntry> merged = new java.util.ArrayList<>(liveEntries);
+        for (RegistryEntry e : earlier.liveEntries) {
+            if (e.isLiveAt(now) && fields.add(e.field())) {
+                merged.add(e);
+            }
+        }
+        return merged.size() == liveEntries.size() ? this : new KeySnapshot(key, merged, readSequence);
+    }
+
+    /** The earliest expiry among this snapshot's entries that {@code other} lacks. */
+    long earliestExpiryOfEntriesNotIn(KeySnapshot other) {
+        java.util.Set<String> fields = new java.util.HashSet<>();
+        for (RegistryEntry e : other.liveEntries) {
+            fields.add(e.field());
+        }
+        long earliest = Long.MAX_VALUE;
+        for (RegistryEntry e : liveEntries) {
+            if (!fields.contains(e.field()) && e.dynamic()) {
+                earliest = Math.min(earliest, e.expiryMillis());
+            }
+        }
+        return earliest;
+    }
+
     boolean sameEntriesAs(KeySnapshot other) {
         if (other == null || other.liveEntries.size() != liveEntries.size()) {
             return false;

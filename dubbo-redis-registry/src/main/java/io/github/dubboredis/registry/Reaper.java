@@ -37,6 +37,13 @@ final class Reaper {
     private final OnceLog reportedKeys;
     private final Availability availability;
     private final String sweeperId = UUID.randomUUID().toString();
+    /**
+     * Keys whose node could not be reached (say, a Redis Cluster slot in failover), with the time (Redis
+     * clock) from which their expiries are trusted again: their owners could not renew meanwhile either.
+     * A whole-Redis outage is {@link Availability}'s; this is the same idea for one key's node.
+     */
+    private final java.util.concurrent.ConcurrentMap<String, Long> keysSettling = new java.util.concurrent.ConcurrentHashMap<>();
+    private final long settleMillis;
 
     Reaper(RedisStore store, RegistryRoot root, RedisClock clock, LeaseTimings timings, RegistryObserver observer,
             OnceLog reportedKeys, Availability availability) {
@@ -47,6 +54,7 @@ final class Reaper {
         this.observer = observer;
         this.reportedKeys = reportedKeys;
         this.availability = availability;
+        this.settleMillis = timings.renewPeriod().toMillis() + timings.reapPeriod().toMillis();
     }
 
     /**
@@ -78,6 +86,11 @@ final class Reaper {
         List<CompletableFuture<Integer>> perKey = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : argsByKey.entrySet()) {
             String key = e.getKey();
+            Long settling = keysSettling.get(key);
+            if (settling != null) {
+                perKey.add(probe(key, settling));
+                continue;
+            }
             perKey.add(store.runScript(RegistryScripts.REAP_EXPIRED_LEASES, key, e.getValue()).thenCompose(result -> {
                 int removed = ((Number) result.get(0)).intValue();
                 List<String> members = new ArrayList<>();
@@ -97,11 +110,31 @@ final class Reaper {
                     }
                     return store.removeScored(root.leaseIndexKey(), members).thenApply(ignored -> 0);
                 }
+                keysSettling.put(key, Long.MAX_VALUE); // unreachable: leave it alone until it answers again
                 return CompletableFuture.failedFuture(failure);
             }));
         }
         CompletableFuture<Void> dropUnreadable = store.removeScored(root.leaseIndexKey(), unreadable);
         return dropUnreadable.thenCompose(ignored -> sum(perKey));
+    }
+
+    /**
+     * A key whose node did not answer is not reaped the moment it answers again: first a harmless read
+     * tells that it does, then its owners get a renew period to renew what they could not.
+     */
+    private CompletableFuture<Integer> probe(String key, long trustedFrom) {
+        if (trustedFrom != Long.MAX_VALUE) {
+            if (clock.now() >= trustedFrom) {
+                keysSettling.remove(key, trustedFrom); // reaped from the next pass on
+            }
+            return CompletableFuture.completedFuture(0);
+        }
+        return store.readField(key, "").handle((ignored, e) -> {
+            if (e == null || e instanceof WrongTypeException || e.getCause() instanceof WrongTypeException) {
+                keysSettling.put(key, clock.now() + settleMillis);
+            }
+            return 0;
+        });
     }
 
     /**

@@ -299,6 +299,11 @@ public final class RegistryEngine implements AutoCloseable {
         return Thread.currentThread().getName().equals(engineThreadName);
     }
 
+    /** The shared store this engine works on, for the metadata centre and operator tools. */
+    public RedisStore storeForTools() {
+        return store;
+    }
+
     /** Redis's clock as this engine estimates it. */
     public long redisNow() {
         return clock.now();

@@ -43,10 +43,13 @@ final class RegistryScripts {
     /**
      * KEYS[1]: a hash. ARGV[1]: the old field, ARGV[2]: the new field, ARGV[3]: its expiry. Swaps one
      * entry for another in one step (an instance whose metadata changed), so that no reader sees neither
-     * or both; announces it with {@code register}.
+     * or both; announces the removal and the addition.
      */
     static final LuaScript REPLACE_ENTRY = new LuaScript("replace-entry", ""
-            + "if ARGV[1] ~= ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end\n"
+            + "if ARGV[1] ~= ARGV[2] then\n"
+            + "  redis.call('HDEL', KEYS[1], ARGV[1])\n"
+            + "  redis.call('PUBLISH', KEYS[1], 'unregister')\n"
+            + "end\n"
             + "redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])\n"
             + "redis.call('PUBLISH', KEYS[1], 'register')\n"
             + "return {1}\n");

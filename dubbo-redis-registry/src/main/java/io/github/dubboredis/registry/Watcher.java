@@ -76,6 +76,9 @@ final class Watcher implements StoreListener {
         long firstEventNanos;
         long lastEventNanos;
         long followUpSinceNanos;
+        /** An {@code unregister} was announced for this key since its last read was sent. */
+        boolean removalAnnounced;
+        boolean expiryCheckScheduled;
 
         KeyState(CategoryKey key) {
             this.key = key;
@@ -114,7 +117,7 @@ final class Watcher implements StoreListener {
                         }
                         KeySnapshot fresh = snapshots == null ? null : snapshots.get(k.redisKey());
                         if (fresh != null) {
-                            apply(state, fresh, false);
+                            apply(state, fresh, false, false);
                         }
                         state.watches.add(watch);
                         if (state.last != null) {
@@ -143,7 +146,7 @@ final class Watcher implements StoreListener {
                     List<KeySnapshot> delivered = new ArrayList<>();
                     for (KeySnapshot fresh : snapshots.values()) {
                         KeyState state = keys.computeIfAbsent(fresh.key().redisKey(), x -> new KeyState(fresh.key()));
-                        apply(state, fresh, false);
+                        apply(state, fresh, false, false);
                         delivered.add(state.last);
                     }
                     deliver(watch, delivered);
@@ -194,7 +197,14 @@ final class Watcher implements StoreListener {
     public void onMessage(String channel, String message) {
         KeyState state = keys.get(channel);
         if (state != null && state.holdsChannel) {
+            noteAnnouncement(state, message);
             requestRead(state);
+        }
+    }
+
+    private static void noteAnnouncement(KeyState state, String message) {
+        if (Registrar.UNREGISTER.equals(message)) {
+            state.removalAnnounced = true;
         }
     }
 
@@ -212,6 +222,7 @@ final class Watcher implements StoreListener {
             state = new KeyState(key.get());
             keys.put(channel, state);
         }
+        noteAnnouncement(state, message);
         requestRead(state);
     }
 
@@ -275,6 +286,8 @@ final class Watcher implements StoreListener {
             return; // no longer watched
         }
         state.readInFlight = true;
+        boolean removalAnnounced = state.removalAnnounced;
+        state.removalAnnounced = false;
         long sequence = ++readSequence;
         // The marker rides along (same round trip): a read of a Redis that lost its data must not
         // take providers away before they had a chance to register again.
@@ -284,7 +297,7 @@ final class Watcher implements StoreListener {
             checkMarker(marker);
             if (failure == null) {
                 availability.succeeded();
-                apply(state, snapshot(state.key, hash, sequence), true);
+                apply(state, snapshot(state.key, hash, sequence), true, removalAnnounced);
             } else {
                 reportReadFailure(state.key.redisKey(), failure);
             }
@@ -400,12 +413,30 @@ final class Watcher implements StoreListener {
         return new KeySnapshot(key, live, sequence);
     }
 
-    /** Takes a newer snapshot and, if its entries differ from the last (or {@code always}), delivers it. */
-    private void apply(KeyState state, KeySnapshot read, boolean deliverChange) {
+    /**
+     * Takes a newer snapshot and, if its entries differ from the last, delivers it (when asked to).
+     *
+     * <p>Entries are taken away only when that is announced: every removal, by an owner or a reaper, is
+     * followed by an {@code unregister} message. Entries that vanish unannounced (Redis lost data: a
+     * restart, a flush, a failover to a replica that lagged, in one slot of a cluster or everywhere) are
+     * kept until their last known expiry, or for the whole recovery after a detected data loss; their
+     * owners write them again meanwhile.
+     */
+    private void apply(KeyState state, KeySnapshot read, boolean deliverChange, boolean removalAnnounced) {
         if (state.last != null && state.last.readSequence() > read.readSequence()) {
             return; // an older read completing late
         }
-        KeySnapshot fresh = recovering() && state.last != null ? read.keepingEntriesOf(state.last) : read;
+        KeySnapshot fresh = read;
+        if (state.last != null && recovering()) {
+            fresh = read.keepingEntriesOf(state.last);
+            // An announced removal is honoured by the first read after the recovery.
+            state.removalAnnounced |= removalAnnounced;
+        } else if (state.last != null && !removalAnnounced) {
+            fresh = read.keepingUnexpiredEntriesOf(state.last, clock.now());
+            if (fresh != read) {
+                scheduleExpiryCheck(state, fresh.earliestExpiryOfEntriesNotIn(read));
+            }
+        }
         boolean changed = !fresh.sameEntriesAs(state.last);
         state.last = fresh;
         if (state.firstEventNanos != 0) {
@@ -424,6 +455,21 @@ final class Watcher implements StoreListener {
                 deliver(w, one);
             }
         }
+    }
+
+    /** Reads the key again once the entries kept beyond their disappearance are due to expire. */
+    private void scheduleExpiryCheck(KeyState state, long expiry) {
+        if (state.expiryCheckScheduled) {
+            return;
+        }
+        state.expiryCheckScheduled = true;
+        long delay = Math.max(0, expiry - clock.now()) + 1;
+        executor.schedule(() -> {
+            state.expiryCheckScheduled = false;
+            if (keys.get(state.key.redisKey()) == state) {
+                requestRead(state);
+            }
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private void deliver(Watch watch, List<KeySnapshot> snapshots) {

@@ -70,6 +70,41 @@ class DataLossRecoveryTest {
     }
 
     @Test
+    void entriesThatVanishUnannouncedFromOneKeyAreKeptUntilTheirOwnersWriteThemAgain() {
+        // What a Redis Cluster failover to a lagging replica does to one slot: the data marker elsewhere is intact.
+        try (Registries registries = new Registries(); RespClient raw = redis.client()) {
+            RedisRegistry providerSide = registries.create(redis.address(), "session=" + SESSION + "&timeout=5001&group=slot");
+            RedisRegistry consumerSide = registries.create(redis.address(), "session=" + SESSION + "&resync.period=0&group=slot");
+            URL p = url(providerSide, "dubbo://10.0.0.1:20880/com.foo.Slot?interface=com.foo.Slot");
+            providerSide.register(p);
+            Notifications heard = new Notifications();
+            consumerSide.subscribe(url(consumerSide, "consumer://10.0.0.3/com.foo.Slot?interface=com.foo.Slot&category=providers"),
+                    heard);
+            int before = heard.count();
+
+            raw.call("DEL", "/slot/com.foo.Slot/providers"); // no message, no marker change
+            consumerSide.engine().resync("test").join();
+            await().atMost(Duration.ofSeconds(5)).until(() -> raw.hgetall("/slot/com.foo.Slot/providers").size() == 1);
+            assertThat(consumerSide.engine().recovering()).as("the marker is intact: no global recovery").isFalse();
+            assertThat(heard.all().subList(before, heard.count())).noneMatch(urls -> urls.get(0).getProtocol().equals("empty"));
+            assertThat(heard.current("com.foo.Slot", "providers")).containsExactly(p);
+
+            // An entry that vanishes unannounced and is never written again goes at its last known expiry.
+            String ghost = "dubbo://10.0.0.9:20880/com.foo.Slot?interface=com.foo.Slot";
+            long expiry = System.currentTimeMillis() + 1500;
+            raw.call("HSET", "/slot/com.foo.Slot/providers", ghost, Long.toString(expiry));
+            raw.call("PUBLISH", "/slot/com.foo.Slot/providers", "register");
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.Slot", "providers").size() == 2);
+            raw.call("HDEL", "/slot/com.foo.Slot/providers", ghost);
+            consumerSide.engine().resync("test").join();
+            await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> true);
+            assertThat(heard.current("com.foo.Slot", "providers")).hasSize(2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.Slot", "providers").equals(List.of(p)));
+            assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(expiry);
+        }
+    }
+
+    @Test
     void dubbosEnableEmptyProtectionKeepsTheLastProviders() {
         try (Registries registries = new Registries()) {
             RedisRegistry providerSide = registries.create(redis.address(), "group=protect");

@@ -23,27 +23,42 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final List<String> config;
     private final String password;
+    private final TlsMaterial tls;
+    private final boolean sentinel;
     private Process process;
 
     private RedisServer(Builder b) {
         this.binary = b.binary;
         this.port = b.port > 0 ? b.port : FreePorts.next();
         this.password = b.password;
+        this.tls = b.tls;
+        this.sentinel = b.sentinel;
         try {
             this.dir = Files.createTempDirectory("redis-" + port + "-");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         List<String> c = new ArrayList<>();
-        c.add("port " + port);
+        if (tls == null) {
+            c.add("port " + port);
+        } else {
+            c.add("port 0");
+            c.add("tls-port " + port);
+            c.add("tls-cert-file " + tls.serverCertPem());
+            c.add("tls-key-file " + tls.serverKeyPem());
+            c.add("tls-ca-cert-file " + tls.caPem());
+            c.add("tls-auth-clients " + (b.requireClientCertificate ? "yes" : "no"));
+        }
         c.add("bind 127.0.0.1");
         c.add("dir " + dir);
         c.add("dbfilename dump.rdb");
         c.add("logfile " + dir.resolve("redis.log"));
         c.add("daemonize no");
-        c.add("save \"\"");
-        c.add("appendonly no");
-        if (binary.majorVersion() >= 7) {
+        if (!sentinel) {
+            c.add("save \"\"");
+            c.add("appendonly no");
+        }
+        if (binary.majorVersion() >= 7 && !sentinel) {
             c.add("enable-debug-command yes");
         }
         if (password != null) {
@@ -66,7 +81,11 @@ public final class RedisServer implements AutoCloseable {
         try {
             Path conf = dir.resolve("redis.conf");
             Files.write(conf, config, StandardCharsets.UTF_8);
-            process = new ProcessBuilder(binary.path().toString(), conf.toString())
+            List<String> cmd = new ArrayList<>(List.of(binary.path().toString(), conf.toString()));
+            if (sentinel) {
+                cmd.add("--sentinel");
+            }
+            process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("stdout.log").toFile())
                     .start();
@@ -84,7 +103,7 @@ public final class RedisServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("redis-server on port " + port + " exited: " + logTail());
             }
-            try (RespClient c = new RespClient("127.0.0.1", port, 1000)) {
+            try (RespClient c = new RespClient("127.0.0.1", port, 1000, tls == null ? null : tls.clientContext())) {
                 if (password != null) {
                     c.call("AUTH", password);
                 }
@@ -158,7 +177,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** A new independent client, authenticated if the server has a password. */
     public RespClient client() {
-        RespClient c = new RespClient(host(), port);
+        RespClient c = new RespClient(host(), port, 5000, tls == null ? null : tls.clientContext());
         if (password != null) {
             c.call("AUTH", password);
         }
@@ -208,6 +227,9 @@ public final class RedisServer implements AutoCloseable {
         private RedisBinary binary = RedisBinary.preferred();
         private int port;
         private String password;
+        private TlsMaterial tls;
+        private boolean requireClientCertificate;
+        private boolean sentinel;
         private final List<String> extraConfig = new ArrayList<>();
 
         public Builder binary(RedisBinary binary) {
@@ -223,6 +245,19 @@ public final class RedisServer implements AutoCloseable {
         /** {@code requirepass}: the legacy password-only authentication. */
         public Builder password(String password) {
             this.password = password;
+            return this;
+        }
+
+        /** TLS only (no plain port), with this material's server certificate. */
+        public Builder tls(TlsMaterial tls, boolean requireClientCertificate) {
+            this.tls = tls;
+            this.requireClientCertificate = requireClientCertificate;
+            return this;
+        }
+
+        /** Runs as a Sentinel ({@code --sentinel}); give it {@code sentinel monitor ...} lines with {@link #config}. */
+        public Builder sentinel() {
+            this.sentinel = true;
             return this;
         }
 

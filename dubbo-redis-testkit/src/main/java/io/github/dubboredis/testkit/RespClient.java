@@ -35,9 +35,15 @@ public final class RespClient implements AutoCloseable {
     }
 
     public RespClient(String host, int port, int timeoutMillis) {
+        this(host, port, timeoutMillis, null);
+    }
+
+    /** Over TLS when {@code tls} is given. */
+    public RespClient(String host, int port, int timeoutMillis, javax.net.ssl.SSLContext tls) {
         try {
-            socket = new Socket();
-            socket.connect(new InetSocketAddress(host, port), timeoutMillis);
+            Socket plain = new Socket();
+            plain.connect(new InetSocketAddress(host, port), timeoutMillis);
+            socket = tls == null ? plain : tls.getSocketFactory().createSocket(plain, host, port, true);
             socket.setSoTimeout(timeoutMillis);
             socket.setTcpNoDelay(true);
             in = new BufferedInputStream(socket.getInputStream());
