@@ -147,6 +147,26 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     }
 
     @Override
+    public CompletableFuture<String> keyType(String key) {
+        return read(link -> link.commands().type(key).toCompletableFuture());
+    }
+
+    @Override
+    public CompletableFuture<String> info(String section) {
+        return read(link -> link.commands().info(section).toCompletableFuture());
+    }
+
+    @Override
+    public CompletableFuture<Map<String, String>> configGet(String... parameters) {
+        return read(link -> link.commands().configGet(parameters).toCompletableFuture());
+    }
+
+    @Override
+    public CompletableFuture<Void> ping() {
+        return read(link -> link.commands().ping().toCompletableFuture()).thenApply(pong -> null);
+    }
+
+    @Override
     public CompletableFuture<Long> serverTimeMillis() {
         return read(link -> link.commands().time().toCompletableFuture()).thenApply(
                 t -> Long.parseLong(t.get(0)) * 1000 + Long.parseLong(t.get(1)) / 1000);

@@ -44,6 +44,18 @@ public interface RedisStore {
     /** HGET; null when the field or the key does not exist. */
     CompletableFuture<String> readField(String key, String field);
 
+    /** TYPE: {@code hash}, {@code string}, ... or {@code none}. */
+    CompletableFuture<String> keyType(String key);
+
+    /** INFO section, as Redis prints it. */
+    CompletableFuture<String> info(String section);
+
+    /** CONFIG GET parameter ...; fails (NOPERM, or unknown command on hosted Redis) where not allowed. */
+    CompletableFuture<Map<String, String>> configGet(String... parameters);
+
+    /** PING, answered. */
+    CompletableFuture<Void> ping();
+
     /** The Redis server's clock, in milliseconds since the epoch (TIME). */
     CompletableFuture<Long> serverTimeMillis();
 

@@ -1,0 +1,61 @@
+package io.github.dubboredis.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import io.github.dubboredis.redis.RedisAccessException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dubbo-redis}: the operator's view of a Redis registry. Exit codes: 0 all well, 1 something
+ * found that needs attention (a doctor finding), 2 bad usage or settings, 3 Redis cannot be used.
+ */
+@Command(name = "dubbo-redis", mixinStandardHelpOptions = true, version = "dubbo-redis 0.1.0",
+        description = "Look into, watch and tend a Dubbo Redis registry.",
+        subcommands = {ListCommand.class, ShowCommand.class, WatchCommand.class, ReapCommand.class, DoctorCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:all well", "1:something needs attention (doctor findings)", "2:bad usage or settings",
+            "3:Redis cannot be used (unreachable, credentials refused)"})
+public final class RegistryCli implements Callable<Integer> {
+
+    static final int OK = 0;
+    static final int ATTENTION = 1;
+    static final int USAGE = 2;
+    static final int UNAVAILABLE = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return USAGE;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line, writing to the given streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new RegistryCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            Throwable cause = e;
+            while ((cause instanceof java.util.concurrent.CompletionException
+                    || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            commandLine.getErr().println("dubbo-redis: " + cause.getMessage());
+            if (cause instanceof RedisAccessException) {
+                return UNAVAILABLE;
+            }
+            return ConnectionOptions.isSettingsProblem(cause) ? USAGE : UNAVAILABLE;
+        });
+        return cli.execute(args);
+    }
+}
