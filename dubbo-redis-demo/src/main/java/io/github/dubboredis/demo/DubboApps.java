@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.dubbo.common.URL;
-
 import org.apache.dubbo.config.ApplicationConfig;
+import org.apache.dubbo.config.MetricsConfig;
 import org.apache.dubbo.config.ProtocolConfig;
 import org.apache.dubbo.config.ReferenceConfig;
 import org.apache.dubbo.config.RegistryConfig;
@@ -24,6 +24,8 @@ import org.apache.dubbo.rpc.model.FrameworkModel;
  * processes (Dubbo's in-JVM shortcuts and registry caches are per framework model).
  */
 public final class DubboApps {
+
+    private static final String METRICS_ENABLE_REGISTRY = "metrics.enable-registry";
 
     private DubboApps() {
     }
@@ -90,8 +92,9 @@ public final class DubboApps {
         bootstrap.application(application(name, settings))
                 .registry(registry(registryAddress))
                 .protocol(protocol)
-                .service(service)
-                .start();
+                .service(service);
+        metrics(bootstrap, settings);
+        bootstrap.start();
         return new Provider(name, port, bootstrap);
     }
 
@@ -103,15 +106,26 @@ public final class DubboApps {
         reference.setTimeout(3000);
         bootstrap.application(application(name, settings))
                 .registry(registry(registryAddress))
-                .reference(reference)
-                .start();
+                .reference(reference);
+        metrics(bootstrap, settings);
+        bootstrap.start();
         return new Consumer(reference.get(), reference, bootstrap);
+    }
+
+    /** {@code metrics.enable-registry=true} turns on Dubbo's own registry metrics (off by default in Dubbo). */
+    private static void metrics(DubboBootstrap bootstrap, Map<String, String> settings) {
+        if (Boolean.parseBoolean(settings.get(METRICS_ENABLE_REGISTRY))) {
+            MetricsConfig metrics = new MetricsConfig();
+            metrics.setEnableRegistry(true);
+            bootstrap.metrics(metrics);
+        }
     }
 
     private static ApplicationConfig application(String name, Map<String, String> settings) {
         ApplicationConfig app = new ApplicationConfig(name);
         app.setQosEnable(false);
         Map<String, String> s = new LinkedHashMap<>(settings);
+        s.remove(METRICS_ENABLE_REGISTRY);
         String registerMode = s.remove("register-mode");
         if (registerMode != null) {
             app.setRegisterMode(registerMode);

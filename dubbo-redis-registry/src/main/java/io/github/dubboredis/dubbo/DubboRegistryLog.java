@@ -35,7 +35,10 @@ final class DubboRegistryLog implements RegistryObserver {
     }
 
     @Override
-    public void connectionLost(String node, String cause) {
+    public void connectionLost(String node, String cause, boolean reportedByAnother) {
+        if (reportedByAnother) {
+            return;
+        }
         logger.warn(REGISTRY_SOCKET_EXCEPTION, "Redis restarted, or the network failed", "",
                 "Lost the connection to Redis registry node " + node + " (" + cause
                         + "); reconnecting, then re-registering and re-reading everything");

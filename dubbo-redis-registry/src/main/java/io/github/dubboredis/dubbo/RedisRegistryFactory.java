@@ -9,6 +9,7 @@ import io.github.dubboredis.config.RedisRegistrySettings;
 import io.github.dubboredis.config.RegistryUrlParser;
 import io.github.dubboredis.redis.RedisAccessException;
 import io.github.dubboredis.registry.RegistryEngine;
+import io.github.dubboredis.registry.RegistryObserver;
 
 /**
  * The {@code redis} extension of Dubbo's {@code RegistryFactory} SPI: what Dubbo calls for
@@ -19,7 +20,7 @@ public class RedisRegistryFactory extends AbstractRegistryFactory {
 
     @Override
     protected Registry createRegistry(URL url) {
-        RegistryEngine engine = openEngine(url);
+        RegistryEngine engine = openEngine(url, "interface");
         try {
             return new RedisRegistry(url, engine);
         } catch (RuntimeException e) {
@@ -32,7 +33,7 @@ public class RedisRegistryFactory extends AbstractRegistryFactory {
      * Reads the settings of a registry URL and opens its engine, failing with one clear message naming the
      * setting or the Redis at fault. Shared by the interface-level registry and the service discovery.
      */
-    static RegistryEngine openEngine(URL url) {
+    static RegistryEngine openEngine(URL url, String level) {
         RedisRegistrySettings settings;
         try {
             settings = RegistryUrlParser.parse(url);
@@ -40,8 +41,9 @@ public class RedisRegistryFactory extends AbstractRegistryFactory {
             throw new IllegalArgumentException(e.getMessage() + " (registry " + safe(url) + ")", e);
         }
         RegistryEngine engine;
+        RegistryObserver meters = MetricsSupport.meters(url.getOrDefaultApplicationModel(), settings.connection().describe(), level);
         try {
-            engine = RegistryEngine.open(settings, new DubboRegistryLog(settings));
+            engine = RegistryEngine.open(settings, RegistryObserver.both(new DubboRegistryLog(settings), meters));
         } catch (InvalidSettingException e) {
             throw new IllegalArgumentException(e.getMessage() + " (registry " + safe(url) + ")", e);
         } catch (RedisAccessException e) {
@@ -50,7 +52,11 @@ public class RedisRegistryFactory extends AbstractRegistryFactory {
                     + (e instanceof RedisAccessException.AuthenticationFailed || e instanceof RedisAccessException.Misconfigured
                             ? "" : " (with check=false the application starts anyway and the registry connects when Redis comes)"),
                     e);
+        } catch (RuntimeException e) {
+            meters.closed();
+            throw e;
         }
+        MetricsSupport.bind(meters, engine);
         return engine;
     }
 

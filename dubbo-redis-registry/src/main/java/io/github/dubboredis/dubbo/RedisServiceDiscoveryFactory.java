@@ -14,7 +14,7 @@ public class RedisServiceDiscoveryFactory extends AbstractServiceDiscoveryFactor
 
     @Override
     protected ServiceDiscovery createDiscovery(URL registryURL) {
-        RegistryEngine engine = RedisRegistryFactory.openEngine(registryURL);
+        RegistryEngine engine = RedisRegistryFactory.openEngine(registryURL, "application");
         try {
             return new RedisServiceDiscovery(applicationModel, registryURL, engine);
         } catch (RuntimeException e) {

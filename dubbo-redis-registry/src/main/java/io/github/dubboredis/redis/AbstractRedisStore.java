@@ -492,7 +492,15 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     @Override
     public void disconnected(RedisLink link, String cause) {
         executor.execute(() -> {
-            tellOne(l -> l.onConnectionLost(link.name(), cause));
+            boolean reportedToAnother = false;
+            for (StoreListener l : listeners) {
+                try {
+                    l.onConnectionLost(link.name(), cause, reportedToAnother);
+                    reportedToAnother = true;
+                } catch (RuntimeException e) {
+                    // a failing listener must not keep the event from the others
+                }
+            }
             linkLost(link);
         });
     }

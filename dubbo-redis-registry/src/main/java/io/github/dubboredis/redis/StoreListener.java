@@ -32,7 +32,10 @@ public interface StoreListener {
     default void onWarning(String node, String message) {
     }
 
-    /** A node stopped answering (logged once per outage). */
-    default void onConnectionLost(String node, String cause) {
+    /**
+     * A node stopped answering. Every listener hears it; {@code reportedToAnother} is true for all but the
+     * first, so that registries sharing this store log it once while each still counts it.
+     */
+    default void onConnectionLost(String node, String cause, boolean reportedToAnother) {
     }
 }

@@ -87,8 +87,8 @@ public final class RegistryEngine implements AutoCloseable {
             }
 
             @Override
-            public void onConnectionLost(String node, String cause) {
-                observer.connectionLost(node, cause);
+            public void onConnectionLost(String node, String cause, boolean reportedToAnother) {
+                observer.connectionLost(node, cause, reportedToAnother);
             }
 
             @Override
@@ -313,6 +313,16 @@ public final class RegistryEngine implements AutoCloseable {
         return registrar.size();
     }
 
+    /** Entries this engine owns and renews (for metrics). */
+    public double ownedEntryCount() {
+        return registrar.size();
+    }
+
+    /** Keys this engine keeps current (for metrics; read without locking, so approximate while changing). */
+    public double watchedKeyCount() {
+        return watcher.watchedKeyCount();
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -324,6 +334,7 @@ public final class RegistryEngine implements AutoCloseable {
         }
         store.removeListener(storeListener);
         handle.release();
+        observer.closed();
     }
 
     private <T> T await(CompletableFuture<T> f, String what) {
