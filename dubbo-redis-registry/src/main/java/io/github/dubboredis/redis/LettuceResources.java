@@ -10,6 +10,7 @@ import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 
 /**
@@ -18,6 +19,15 @@ import io.netty.util.concurrent.EventExecutorGroup;
  * its own {@link ClientResources} view only to carry its reconnect back-off ({@code reconnect.period}).
  */
 final class LettuceResources {
+
+    static {
+        // With Netty 4.2 (as Dubbo 3.3 brings it) both epoll and io_uring are present on Linux; Lettuce then
+        // picks epoll anyway but warns about it at every connect. Saying so up front changes nothing else,
+        // and a value the application set itself is left alone.
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+    }
 
     private static final int IO_THREADS = 2;
     private static final int COMPUTATION_THREADS = 2;
@@ -35,8 +45,8 @@ final class LettuceResources {
         if (users++ == 0) {
             eventLoops = new DefaultEventLoopGroupProvider(IO_THREADS);
             computation = new DefaultEventExecutorGroup(COMPUTATION_THREADS,
-                    new io.netty.util.concurrent.DefaultThreadFactory("dubbo-redis-lettuce-computation", true));
-            timer = new HashedWheelTimer(new io.netty.util.concurrent.DefaultThreadFactory("dubbo-redis-lettuce-timer", true));
+                    new DefaultThreadFactory("dubbo-redis-lettuce-computation", true));
+            timer = new HashedWheelTimer(new DefaultThreadFactory("dubbo-redis-lettuce-timer", true));
         }
         long max = Math.max(100, maxReconnectDelay.toMillis());
         // Full jitter: after a Redis restart, a thousand clients must not knock at the same instant.
