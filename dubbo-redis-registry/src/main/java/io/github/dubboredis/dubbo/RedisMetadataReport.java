@@ -8,10 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import org.apache.dubbo.common.URL;
@@ -27,7 +24,6 @@ import org.apache.dubbo.metadata.report.identifier.MetadataIdentifier;
 import org.apache.dubbo.metadata.report.identifier.ServiceMetadataIdentifier;
 import org.apache.dubbo.metadata.report.identifier.SubscriberMetadataIdentifier;
 import org.apache.dubbo.metadata.report.support.AbstractMetadataReport;
-import org.apache.dubbo.rpc.RpcException;
 
 import io.github.dubboredis.config.RedisRegistrySettings;
 import io.github.dubboredis.redis.RedisStore;
@@ -195,18 +191,6 @@ public class RedisMetadataReport extends AbstractMetadataReport {
     }
 
     private <T> T await(CompletableFuture<T> future, String what) {
-        try {
-            return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new RpcException("Failed to " + what + " on Redis metadata centre " + store.describe() + ": "
-                    + cause.getMessage(), cause);
-        } catch (TimeoutException e) {
-            throw new RpcException("Failed to " + what + " on Redis metadata centre " + store.describe()
-                    + ": no answer within " + timeoutMillis + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RpcException("Interrupted while trying to " + what, e);
-        }
+        return RedisCalls.await(future, timeoutMillis, what, "Redis metadata centre " + store.describe());
     }
 }

@@ -17,11 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.dubbo.common.URL;
 import org.apache.dubbo.common.URLBuilder;
@@ -29,7 +25,6 @@ import org.apache.dubbo.common.constants.CommonConstants;
 import org.apache.dubbo.common.utils.UrlUtils;
 import org.apache.dubbo.registry.NotifyListener;
 import org.apache.dubbo.registry.support.FailbackRegistry;
-import org.apache.dubbo.rpc.RpcException;
 
 import io.github.dubboredis.registry.CategoryKey;
 import io.github.dubboredis.registry.KeySnapshot;
@@ -74,12 +69,12 @@ public class RedisRegistry extends FailbackRegistry {
     @Override
     public void doRegister(URL url) {
         CategoryKey key = keyOf(url);
-        await(engine.register(key, url.toFullString(), url.getParameter(DYNAMIC_KEY, true)), "register", url);
+        RedisCalls.await(engine, engine.register(key, url.toFullString(), url.getParameter(DYNAMIC_KEY, true)), "register " + url);
     }
 
     @Override
     public void doUnregister(URL url) {
-        await(engine.unregister(keyOf(url), url.toFullString()), "unregister", url);
+        RedisCalls.await(engine, engine.unregister(keyOf(url), url.toFullString()), "unregister " + url);
     }
 
     @Override
@@ -88,14 +83,14 @@ public class RedisRegistry extends FailbackRegistry {
         Watch watch = watches.computeIfAbsent(subscriber, s -> isAdmin(url)
                 ? Watch.everything(snapshots -> deliver(url, listener, snapshots, true))
                 : Watch.of(categoryKeys(url), snapshots -> deliver(url, listener, snapshots, false)));
-        await(engine.watch(watch), "subscribe", url);
+        RedisCalls.await(engine, engine.watch(watch), "subscribe " + url);
     }
 
     @Override
     public void doUnsubscribe(URL url, NotifyListener listener) {
         Watch watch = watches.remove(new Subscriber(url, listener));
         if (watch != null) {
-            await(engine.unwatch(watch), "unsubscribe", url);
+            RedisCalls.await(engine, engine.unwatch(watch), "unsubscribe " + url);
         }
     }
 
@@ -106,7 +101,7 @@ public class RedisRegistry extends FailbackRegistry {
             throw new IllegalArgumentException("lookup url == null");
         }
         List<CategoryKey> keys = categoryKeys(url);
-        Map<String, KeySnapshot> snapshots = await(engine.read(keys), "lookup", url);
+        Map<String, KeySnapshot> snapshots = RedisCalls.await(engine, engine.read(keys), "lookup " + url);
         List<URL> result = new ArrayList<>();
         if (snapshots == null) {
             return result; // asked from the registry's own thread, which must not wait for Redis
@@ -238,32 +233,6 @@ public class RedisRegistry extends FailbackRegistry {
                 .addParameter(CommonConstants.INTERFACE_KEY, key.service())
                 .addParameter(CATEGORY_KEY, key.category())
                 .build();
-    }
-
-    // ---- waiting -------------------------------------------------------------------------------
-
-    /**
-     * Waits for an engine call, bounded by the command timeout; failures become the RpcException Dubbo's
-     * FailbackRegistry retries. On the engine's own thread (a listener calling back) it does not wait.
-     */
-    private <T> T await(CompletableFuture<T> future, String what, URL url) {
-        if (engine.isEngineThread()) {
-            return future.getNow(null);
-        }
-        long timeout = engine.settings().connection().commandTimeout().toMillis() * 2 + 1000;
-        try {
-            return future.get(timeout, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new RpcException("Failed to " + what + " " + url + " on Redis registry " + engine.describe()
-                    + ": " + cause.getMessage(), cause);
-        } catch (TimeoutException e) {
-            throw new RpcException("Failed to " + what + " " + url + " on Redis registry " + engine.describe()
-                    + ": no answer within " + timeout + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RpcException("Interrupted while trying to " + what + " " + url, e);
-        }
     }
 
     /** A (URL, listener) pair: one Dubbo subscription. */

@@ -4,11 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static org.apache.dubbo.metadata.RevisionResolver.EMPTY_REVISION;
 import static org.apache.dubbo.registry.client.metadata.ServiceInstanceMetadataUtils.getExportedServicesRevision;
@@ -20,7 +16,6 @@ import org.apache.dubbo.registry.client.AbstractServiceDiscovery;
 import org.apache.dubbo.registry.client.ServiceInstance;
 import org.apache.dubbo.registry.client.event.ServiceInstancesChangedEvent;
 import org.apache.dubbo.registry.client.event.listener.ServiceInstancesChangedListener;
-import org.apache.dubbo.rpc.RpcException;
 import org.apache.dubbo.rpc.model.ApplicationModel;
 
 import io.github.dubboredis.registry.CategoryKey;
@@ -63,7 +58,7 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
         String field = InstanceCodec.encode(serviceInstance);
         String previous = registeredFields.put(id, field);
         CategoryKey key = keyOf(serviceInstance.getServiceName());
-        await(previous != null && !previous.equals(field)
+        RedisCalls.await(engine, previous != null && !previous.equals(field)
                 ? engine.replace(key, previous, field, true)
                 : engine.register(key, field, true), "register instance " + id);
     }
@@ -86,19 +81,19 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
     protected void doUnregister(ServiceInstance serviceInstance) {
         String id = InstanceCodec.id(serviceInstance);
         String field = registeredFields.remove(id);
-        await(engine.unregister(keyOf(serviceInstance.getServiceName()),
+        RedisCalls.await(engine, engine.unregister(keyOf(serviceInstance.getServiceName()),
                 field != null ? field : InstanceCodec.encode(serviceInstance)), "unregister instance " + id);
     }
 
     @Override
     public Set<String> getServices() {
-        return await(engine.applications(), "list applications");
+        return RedisCalls.await(engine, engine.applications(), "list applications");
     }
 
     @Override
     public List<ServiceInstance> getInstances(String serviceName) {
         CategoryKey key = keyOf(serviceName);
-        Map<String, KeySnapshot> read = await(engine.read(List.of(key)), "read instances of " + serviceName);
+        Map<String, KeySnapshot> read = RedisCalls.await(engine, engine.read(List.of(key)), "read instances of " + serviceName);
         KeySnapshot snapshot = read == null ? null : read.get(key.redisKey());
         return snapshot == null ? List.of() : decode(snapshot);
     }
@@ -183,22 +178,4 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
         }
     }
 
-    private <T> T await(CompletableFuture<T> future, String what) {
-        if (engine.isEngineThread()) {
-            return future.getNow(null);
-        }
-        long timeout = engine.settings().connection().commandTimeout().toMillis() * 2 + 1000;
-        try {
-            return future.get(timeout, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new RpcException("Failed to " + what + " on Redis registry " + engine.describe() + ": " + cause.getMessage(), cause);
-        } catch (TimeoutException e) {
-            throw new RpcException("Failed to " + what + " on Redis registry " + engine.describe() + ": no answer within "
-                    + timeout + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RpcException("Interrupted while trying to " + what, e);
-        }
-    }
 }

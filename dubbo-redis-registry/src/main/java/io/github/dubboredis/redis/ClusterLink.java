@@ -22,7 +22,6 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 
@@ -91,17 +90,7 @@ final class ClusterLink implements RedisLink {
                 throw RedisErrors.translate(failure, name, settings);
             }
             StatefulRedisClusterPubSubConnection<String, String> ps = pubSub.join();
-            ps.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String channel, String message) {
-                    events.message(ClusterLink.this, channel, message);
-                }
-
-                @Override
-                public void message(String pattern, String channel, String message) {
-                    events.patternMessage(ClusterLink.this, pattern, channel, message);
-                }
-            });
+            ps.addListener(new PubSubForwarder(this, events));
             commandConnection = commands.join();
             pubSubConnection = ps;
             up = true;

@@ -13,7 +13,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
@@ -89,17 +88,7 @@ final class ServerLink implements RedisLink {
                 throw RedisErrors.translate(failure, name, settings);
             }
             StatefulRedisPubSubConnection<String, String> ps = pubSub.join();
-            ps.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String channel, String message) {
-                    events.message(ServerLink.this, channel, message);
-                }
-
-                @Override
-                public void message(String pattern, String channel, String message) {
-                    events.patternMessage(ServerLink.this, pattern, channel, message);
-                }
-            });
+            ps.addListener(new PubSubForwarder(this, events));
             commandConnection = commands.join();
             pubSubConnection = ps;
             commandsUp = true;

@@ -9,13 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.dubbo.common.URL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
-import io.github.dubboredis.testkit.RedisServer;
+import io.github.dubboredis.testkit.RedisPerClass;
 import io.github.dubboredis.testkit.RespClient;
 
 /**
@@ -25,17 +24,8 @@ import io.github.dubboredis.testkit.RespClient;
  */
 class ConnectionEconomyTest {
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.startDefault();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
 
     private static List<String> ourConnections(RespClient raw) {
         List<String> ours = new ArrayList<>();

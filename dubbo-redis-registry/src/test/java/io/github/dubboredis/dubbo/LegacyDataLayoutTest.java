@@ -10,13 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.dubbo.common.URL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
-import io.github.dubboredis.testkit.RedisServer;
+import io.github.dubboredis.testkit.RedisPerClass;
 import io.github.dubboredis.testkit.RespClient;
 
 /**
@@ -26,17 +25,8 @@ import io.github.dubboredis.testkit.RespClient;
  */
 class LegacyDataLayoutTest {
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.startDefault();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
 
     @Test
     void registerWritesTheFullUrlWithItsExpiryAndAnnouncesIt() throws Exception {

@@ -8,28 +8,18 @@ import java.time.Duration;
 import java.util.List;
 
 import org.apache.dubbo.common.URL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
-import io.github.dubboredis.testkit.RedisServer;
+import io.github.dubboredis.testkit.RedisPerClass;
 
 /** Subscribe, unsubscribe and lookup behave as with Dubbo's own registries. */
 class SubscriptionSemanticsTest {
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.startDefault();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
 
     private static URL consumer(RedisRegistry r, String service, String extra) {
         return url(r, "consumer://10.0.0.2/" + service + "?interface=" + service

@@ -8,14 +8,14 @@ import java.time.Duration;
 import java.util.List;
 
 import org.apache.dubbo.common.URL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.dubboredis.dubbo.RedisRegistry;
 import io.github.dubboredis.support.LogCapture;
 import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
+import io.github.dubboredis.testkit.RedisPerClass;
 import io.github.dubboredis.testkit.RedisServer;
 import io.github.dubboredis.testkit.RespClient;
 
@@ -26,17 +26,9 @@ import io.github.dubboredis.testkit.RespClient;
 class DataLossRecoveryTest {
 
     private static final long SESSION = 4000;
-    private static RedisServer redis;
 
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.startDefault();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
 
     @Test
     void afterAFlushNoSubscriberIsToldACategoryIsEmptyAndRealRemovalsFollowTheHold() {

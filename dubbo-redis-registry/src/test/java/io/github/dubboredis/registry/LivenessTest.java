@@ -10,33 +10,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.dubbo.common.URL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.dubboredis.config.RedisRegistrySettings;
 import io.github.dubboredis.config.RegistryUrlParser;
 import io.github.dubboredis.dubbo.RedisRegistry;
 import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
-import io.github.dubboredis.testkit.RedisServer;
+import io.github.dubboredis.testkit.RedisPerClass;
 import io.github.dubboredis.testkit.RespClient;
 
 /** Leases: renewed by their owner, judged on Redis's clock, reaped by anyone once their owner is gone. */
 class LivenessTest {
 
     private static final long SESSION = 2000;
-    private static RedisServer redis;
 
-    @BeforeAll
-    static void start() {
-        redis = RedisServer.startDefault();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisPerClass redis = new RedisPerClass();
 
     private static RedisRegistrySettings settings(String group) {
         return RegistryUrlParser.parse(URL.valueOf("redis://" + redis.address() + "?session=" + SESSION + "&group=" + group));
