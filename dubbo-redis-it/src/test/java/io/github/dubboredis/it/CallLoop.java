@@ -17,7 +17,8 @@ import io.github.dubboredis.demo.GreetingServiceImpl;
 public final class CallLoop implements AutoCloseable {
 
     /** One call: when it ended, who served it (null if it failed) and the error. */
-    record Call(long nanos, String servedBy, String error) {
+    /** One call: when it started and ended, who served it, or why it failed. */
+    record Call(long startNanos, long nanos, String servedBy, String error) {
     }
 
     private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -33,9 +34,9 @@ public final class CallLoop implements AutoCloseable {
                 try {
                     String greeting = service.greet("loop");
                     slowest = Math.max(slowest, System.nanoTime() - started);
-                    calls.add(new Call(System.nanoTime(), GreetingServiceImpl.providerOf(greeting), null));
+                    calls.add(new Call(started, System.nanoTime(), GreetingServiceImpl.providerOf(greeting), null));
                 } catch (RuntimeException e) {
-                    calls.add(new Call(System.nanoTime(), null, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                    calls.add(new Call(started, System.nanoTime(), null, e.getClass().getSimpleName() + ": " + e.getMessage()));
                 }
                 try {
                     Thread.sleep(intervalMillis);
@@ -69,11 +70,14 @@ public final class CallLoop implements AutoCloseable {
         return served;
     }
 
-    /** The failures of calls that ended after the mark. */
-    public List<String> failuresSince(long mark) {
+    /**
+     * The failures of calls that started after the mark (a call under way at the mark may still be on
+     * its retries among providers that were taken away meanwhile).
+     */
+    public List<String> failuresOfCallsStartedAfter(long mark) {
         List<String> failed = new ArrayList<>();
         for (Call c : calls) {
-            if (c.nanos() >= mark && c.error() != null) {
+            if (c.startNanos() >= mark && c.error() != null) {
                 failed.add(c.error());
             }
         }

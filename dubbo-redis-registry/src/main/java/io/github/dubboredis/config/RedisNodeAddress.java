@@ -25,6 +25,12 @@ public final class RedisNodeAddress {
         if (s.isEmpty()) {
             throw new InvalidSettingException(setting, "empty address");
         }
+        int at = s.lastIndexOf('@');
+        if (at >= 0) {
+            // Never echo what comes before '@': it may be a user name and password.
+            throw new InvalidSettingException(setting, "'...@" + s.substring(at + 1) + "' carries credentials, which only "
+                    + "the registry address itself or 'username'/'password' may (the part before '@' is not shown)");
+        }
         String host;
         String portText = null;
         if (s.startsWith("[")) {

@@ -64,13 +64,13 @@ final class DubboRegistryLog implements RegistryObserver {
     }
 
     @Override
-    public void backgroundWriteFailed(String what, Throwable cause) {
+    public void backgroundJobFailed(String what, Throwable cause) {
         logger.warn(REGISTRY_SOCKET_EXCEPTION, "Redis is unreachable or too slow", "",
                 "Redis registry " + redis + " could not " + what + ": " + message(cause) + "; retrying", null);
     }
 
     @Override
-    public void backgroundWriteRecovered(String what) {
+    public void backgroundJobRecovered(String what) {
         logger.info("Redis registry " + redis + " can " + what + " again");
     }
 

@@ -21,11 +21,13 @@ final class RedisCalls {
 
     /**
      * Waits for an engine call, bounded by twice the command timeout (the engine may need a second round
-     * trip). On the engine's own thread (a listener calling back into the registry) it must not wait.
+     * trip). Never on the engine's own thread, which would wait for itself: Dubbo's code (listeners
+     * included) runs on Dubbo's threads, so this is a bug if it happens, and is reported as one.
      */
     static <T> T await(RegistryEngine engine, CompletableFuture<T> future, String what) {
         if (engine.isEngineThread()) {
-            return future.getNow(null);
+            throw new IllegalStateException("Cannot " + what + " from the Redis registry's own thread (" + engine.describe()
+                    + "): it would wait for itself");
         }
         long timeout = engine.settings().connection().commandTimeout().toMillis() * 2 + 1000;
         return await(future, timeout, what, "Redis registry " + engine.describe());

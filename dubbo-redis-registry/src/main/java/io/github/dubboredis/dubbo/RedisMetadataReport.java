@@ -51,9 +51,23 @@ public class RedisMetadataReport extends AbstractMetadataReport {
     private final Executor listenerExecutor;
     private final Map<MappingListener, Consumer<Set<String>>> mappingListeners = new ConcurrentHashMap<>();
 
-    public RedisMetadataReport(URL url, RedisRegistrySettings settings) {
+    /**
+     * Connects (or shares the connection of a registry on the same Redis) first: Dubbo's base class starts
+     * threads of its own, which a failed connection would otherwise leave behind.
+     */
+    static RedisMetadataReport open(URL url, RedisRegistrySettings settings) {
+        RedisStores.Handle handle = RedisStores.acquire(settings.connection(), settings.check());
+        try {
+            return new RedisMetadataReport(url, settings, handle);
+        } catch (RuntimeException e) {
+            handle.release();
+            throw e;
+        }
+    }
+
+    private RedisMetadataReport(URL url, RedisRegistrySettings settings, RedisStores.Handle handle) {
         super(url);
-        this.handle = RedisStores.acquire(settings.connection(), settings.check());
+        this.handle = handle;
         this.store = handle.store();
         this.mappings = new ServiceAppMappings(store, url.getGroup(DEFAULT_ROOT));
         this.definitionTtlMillis = url.getParameter(CYCLE_REPORT_KEY, true) ? TWO_DAYS_MILLIS : 0;

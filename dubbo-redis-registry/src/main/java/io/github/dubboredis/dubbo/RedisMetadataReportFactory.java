@@ -22,6 +22,6 @@ public class RedisMetadataReportFactory extends AbstractMetadataReportFactory {
         } catch (InvalidSettingException e) {
             throw new IllegalArgumentException(e.getMessage() + " (metadata report " + RedisRegistryFactory.safe(url) + ")", e);
         }
-        return new RedisMetadataReport(url, settings);
+        return RedisMetadataReport.open(url, settings);
     }
 }

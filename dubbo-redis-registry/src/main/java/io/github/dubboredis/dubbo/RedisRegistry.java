@@ -2,6 +2,7 @@ package io.github.dubboredis.dubbo;
 
 import static org.apache.dubbo.common.constants.CommonConstants.ANYHOST_VALUE;
 import static org.apache.dubbo.common.constants.CommonConstants.ANY_VALUE;
+import static org.apache.dubbo.common.constants.CommonConstants.CHECK_KEY;
 import static org.apache.dubbo.common.constants.RegistryConstants.CATEGORY_KEY;
 import static org.apache.dubbo.common.constants.RegistryConstants.CONFIGURATORS_CATEGORY;
 import static org.apache.dubbo.common.constants.RegistryConstants.CONSUMERS_CATEGORY;
@@ -17,11 +18,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.dubbo.common.URL;
 import org.apache.dubbo.common.URLBuilder;
 import org.apache.dubbo.common.constants.CommonConstants;
+import org.apache.dubbo.common.threadpool.manager.FrameworkExecutorRepository;
+import org.apache.dubbo.common.threadpool.serial.SerializingExecutor;
 import org.apache.dubbo.common.utils.UrlUtils;
 import org.apache.dubbo.registry.NotifyListener;
 import org.apache.dubbo.registry.support.FailbackRegistry;
@@ -45,7 +53,16 @@ public class RedisRegistry extends FailbackRegistry {
     private static final String[] ALL_CATEGORIES =
             {PROVIDERS_CATEGORY, CONSUMERS_CATEGORY, ROUTERS_CATEGORY, CONFIGURATORS_CATEGORY};
 
+    /** Marks the thread while it tells Dubbo's listeners something (see {@link #awaitNotifications}). */
+    private static final ThreadLocal<Boolean> NOTIFYING = ThreadLocal.withInitial(() -> false);
+
     private final RegistryEngine engine;
+    /**
+     * Dubbo's listeners are told here, one notification at a time and in order, never on the engine's
+     * thread: a listener may block (a consumer connects to new providers as it is told of them), and
+     * the engine's thread also renews this JVM's registrations.
+     */
+    private final Executor notifications;
     private final Map<Subscriber, Watch> watches = new ConcurrentHashMap<>();
     /** Dubbo's {@code enable-empty-protection}: never tell a consumer it has no providers. */
     private final boolean emptyProtection;
@@ -54,6 +71,8 @@ public class RedisRegistry extends FailbackRegistry {
         super(url);
         this.engine = Objects.requireNonNull(engine, "engine");
         this.emptyProtection = url.getParameter(ENABLE_EMPTY_PROTECTION_KEY, DEFAULT_ENABLE_EMPTY_PROTECTION);
+        this.notifications = new SerializingExecutor(url.getOrDefaultFrameworkModel().getBeanFactory()
+                .getBean(FrameworkExecutorRepository.class).getRegistryNotificationExecutor());
     }
 
     /** The engine behind this registry, for tests and tools. */
@@ -69,7 +88,18 @@ public class RedisRegistry extends FailbackRegistry {
     @Override
     public void doRegister(URL url) {
         CategoryKey key = keyOf(url);
-        RedisCalls.await(engine, engine.register(key, url.toFullString(), url.getParameter(DYNAMIC_KEY, true)), "register " + url);
+        String field = url.toFullString();
+        try {
+            RedisCalls.await(engine, engine.register(key, field, url.getParameter(DYNAMIC_KEY, true)), "register " + url);
+        } catch (RuntimeException e) {
+            // With check=false Dubbo retries, and meanwhile our own renewal writes it as soon as Redis
+            // answers. With check=true (FailbackRegistry's test, below) Dubbo gives up and treats it as never
+            // registered, so nobody would unregister it: it must not be renewed into a provider nobody wants.
+            if (getUrl().getParameter(CHECK_KEY, true) && url.getParameter(CHECK_KEY, true) && url.getPort() != 0) {
+                engine.disown(key, field);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -80,10 +110,43 @@ public class RedisRegistry extends FailbackRegistry {
     @Override
     public void doSubscribe(URL url, NotifyListener listener) {
         Subscriber subscriber = new Subscriber(url, listener);
-        Watch watch = watches.computeIfAbsent(subscriber, s -> isAdmin(url)
-                ? Watch.everything(snapshots -> deliver(url, listener, snapshots, true))
-                : Watch.of(categoryKeys(url), snapshots -> deliver(url, listener, snapshots, false)));
+        boolean admin = isAdmin(url);
+        Watch watch = watches.computeIfAbsent(subscriber, s -> {
+            Watch.Listener toDubbo = snapshots -> notifications.execute(() -> notifying(() -> deliver(url, listener, snapshots, admin)));
+            return admin ? Watch.everything(toDubbo) : Watch.of(categoryKeys(url), toDubbo);
+        });
         RedisCalls.await(engine, engine.watch(watch), "subscribe " + url);
+        awaitNotifications();
+    }
+
+    private static void notifying(Runnable notification) {
+        NOTIFYING.set(true);
+        try {
+            notification.run();
+        } finally {
+            NOTIFYING.set(false);
+        }
+    }
+
+    /**
+     * Waits until Dubbo's listeners have been told what was handed over so far: as with Dubbo's own
+     * registries, a subscriber knows the current providers when {@code subscribe} returns (a reference
+     * with {@code check=true} looks right after). Not from a notification itself (a listener that
+     * subscribes), which would wait for itself; a listener slow beyond the bound only delays its own news.
+     */
+    private void awaitNotifications() {
+        if (NOTIFYING.get()) {
+            return;
+        }
+        CompletableFuture<Void> told = new CompletableFuture<>();
+        notifications.execute(() -> told.complete(null));
+        try {
+            told.get(engine.settings().connection().commandTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the listener is still busy with an earlier notification; ours follows it
+        }
     }
 
     @Override
@@ -103,9 +166,6 @@ public class RedisRegistry extends FailbackRegistry {
         List<CategoryKey> keys = categoryKeys(url);
         Map<String, KeySnapshot> snapshots = RedisCalls.await(engine, engine.read(keys), "lookup " + url);
         List<URL> result = new ArrayList<>();
-        if (snapshots == null) {
-            return result; // asked from the registry's own thread, which must not wait for Redis
-        }
         for (KeySnapshot snapshot : snapshots.values()) {
             result.addAll(matching(url, snapshot));
         }

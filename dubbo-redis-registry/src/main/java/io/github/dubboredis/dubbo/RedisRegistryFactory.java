@@ -44,16 +44,18 @@ public class RedisRegistryFactory extends AbstractRegistryFactory {
         RegistryObserver meters = MetricsSupport.meters(url.getOrDefaultApplicationModel(), settings.connection().describe(), level);
         try {
             engine = RegistryEngine.open(settings, RegistryObserver.both(new DubboRegistryLog(settings), meters));
-        } catch (InvalidSettingException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (registry " + safe(url) + ")", e);
-        } catch (RedisAccessException e) {
-            throw new IllegalStateException("Redis registry " + settings.connection().describe()
-                    + " cannot start: " + e.getMessage()
-                    + (e instanceof RedisAccessException.AuthenticationFailed || e instanceof RedisAccessException.Misconfigured
-                            ? "" : " (with check=false the application starts anyway and the registry connects when Redis comes)"),
-                    e);
         } catch (RuntimeException e) {
-            meters.closed();
+            meters.closed(); // no engine, so nobody else would take them out of the meter registry
+            if (e instanceof InvalidSettingException) {
+                throw new IllegalArgumentException(e.getMessage() + " (registry " + safe(url) + ")", e);
+            }
+            if (e instanceof RedisAccessException) {
+                throw new IllegalStateException("Redis registry " + settings.connection().describe()
+                        + " cannot start: " + e.getMessage()
+                        + (e instanceof RedisAccessException.AuthenticationFailed || e instanceof RedisAccessException.Misconfigured
+                                ? "" : " (with check=false the application starts anyway and the registry connects when Redis comes)"),
+                        e);
+            }
             throw e;
         }
         MetricsSupport.bind(meters, engine);

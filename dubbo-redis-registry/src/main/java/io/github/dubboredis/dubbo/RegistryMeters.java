@@ -85,9 +85,9 @@ final class RegistryMeters implements RegistryObserver {
 
     /** Adds the gauges read from the engine, once it exists. */
     void bind(RegistryEngine engine) {
-        all.add(Gauge.builder("dubbo.registry.redis.registered.entries", engine, RegistryEngine::ownedEntryCount).tags(tags)
+        all.add(Gauge.builder("dubbo.registry.redis.registered.entries", engine, e -> e.ownedEntryCount()).tags(tags)
                 .description("Entries this registry owns and renews").strongReference(false).register(meters));
-        all.add(Gauge.builder("dubbo.registry.redis.watched.keys", engine, RegistryEngine::watchedKeyCount).tags(tags)
+        all.add(Gauge.builder("dubbo.registry.redis.watched.keys", engine, e -> e.watchedKeyCount()).tags(tags)
                 .description("Keys this registry keeps current").strongReference(false).register(meters));
     }
 
@@ -126,7 +126,7 @@ final class RegistryMeters implements RegistryObserver {
     }
 
     @Override
-    public void backgroundWriteFailed(String what, Throwable cause) {
+    public void backgroundJobFailed(String what, Throwable cause) {
         backgroundFailures.increment();
     }
 }

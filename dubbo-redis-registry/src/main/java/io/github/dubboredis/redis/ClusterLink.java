@@ -53,7 +53,7 @@ final class ClusterLink implements RedisLink {
         this.executor = executor;
         List<RedisURI> seeds = new ArrayList<>();
         for (RedisNodeAddress node : settings.nodes()) {
-            seeds.add(RedisUris.server(settings, node, true));
+            seeds.add(RedisUris.server(settings, node, RedisUris.Credentials.USER_AND_PASSWORD));
         }
         this.client = RedisClusterClient.create(resources, seeds);
         this.client.setOptions(ClusterClientOptions.builder(base)

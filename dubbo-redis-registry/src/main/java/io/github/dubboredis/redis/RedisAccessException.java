@@ -1,5 +1,10 @@
 package io.github.dubboredis.redis;
 
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+
 /**
  * Redis could not be used: unreachable, timed out, refused a command, or refused our credentials.
  * The message names the node and says what the user can check; it never contains a secret.
@@ -22,5 +27,40 @@ public class RedisAccessException extends RuntimeException {
         public Misconfigured(String message, Throwable cause) {
             super(message, cause);
         }
+    }
+
+    /** Redis answered a command with an error (other than the cases above): it is there, but said no. */
+    public static final class Refused extends RedisAccessException {
+        public Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Whether a failure means Redis could not be reached or did not answer in time, as opposed to an
+     * answer that was an error (credentials, permissions, a key of the wrong type, a script error).
+     * Only the former says anything about whether owners could renew their entries.
+     */
+    public static boolean isUnavailability(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationFailed || t instanceof Misconfigured || t instanceof Refused
+                    || t instanceof WrongTypeException || t instanceof RedisCommandExecutionException) {
+                return false;
+            }
+            if (t instanceof RedisAccessException || t instanceof RedisException || t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a failure (anywhere in its cause chain) is a key of another type than the command needs. */
+    public static boolean isWrongType(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof WrongTypeException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

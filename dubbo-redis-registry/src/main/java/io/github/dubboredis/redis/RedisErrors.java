@@ -94,7 +94,7 @@ final class RedisErrors {
             return new RedisAccessException.Misconfigured("Redis at " + node + " has no database "
                     + settings.database() + ": " + m + " (setting 'database' / 'db.index')", null);
         }
-        return new RedisAccessException("Redis at " + node + " answered with an error: " + m, null);
+        return new RedisAccessException.Refused("Redis at " + node + " answered with an error: " + m, null);
     }
 
     static boolean isWrongType(Throwable thrown) {
@@ -105,5 +105,15 @@ final class RedisErrors {
     static boolean isNoScript(Throwable thrown) {
         Throwable t = unwrap(thrown);
         return t instanceof RedisCommandExecutionException && t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT");
+    }
+
+    /** Whether any exception in the cause chain has a message containing {@code text} (a server error code). */
+    static boolean mentions(Throwable thrown, String text) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -82,8 +82,8 @@ public interface RedisStore {
     CompletableFuture<Void> removeScored(String index, Collection<String> members);
 
     /**
-     * Runs a Lua script that touches only {@code key}, on every write node; results from the node
-     * that answered first are returned.
+     * Runs a Lua script that touches only {@code key}, on every write node; the result of the first
+     * node (in configuration order) that ran it is returned.
      */
     CompletableFuture<List<Object>> runScript(LuaScript script, String key, List<String> args);
 

@@ -170,7 +170,7 @@ public final class RedisStores {
         if (s.topology() == Topology.SENTINEL) {
             String name = "master '" + s.masterName() + "' of sentinels " + s.nodes();
             return new FailoverStore(s, executor, List.of(name),
-                    (i, events) -> new ServerLink(name, RedisUris.sentinel(s), null, s, resources, options, events, executor));
+                    (i, events) -> new ServerLink(name, RedisUris.sentinel(s), null, null, s, resources, options, events, executor));
         }
         if (s.topology() == Topology.CLUSTER) {
             String name = "cluster " + s.nodes();
@@ -180,10 +180,14 @@ public final class RedisStores {
         for (RedisNodeAddress node : s.nodes()) {
             names.add(node.toString());
         }
-        LinkFactory links = (i, events) ->
-                new ServerLink(names.get(i), RedisUris.server(s, s.nodes().get(i), true),
-                        s.username() != null && !"default".equals(s.username()) ? RedisUris.server(s, s.nodes().get(i), false) : null,
-                        s, resources, options, events, executor);
+        boolean mayFallBack = s.username() != null && !"default".equals(s.username());
+        LinkFactory links = (i, events) -> {
+            RedisNodeAddress node = s.nodes().get(i);
+            return new ServerLink(names.get(i), RedisUris.server(s, node, RedisUris.Credentials.USER_AND_PASSWORD),
+                    mayFallBack ? RedisUris.server(s, node, RedisUris.Credentials.PASSWORD_ONLY) : null,
+                    mayFallBack ? RedisUris.server(s, node, RedisUris.Credentials.NONE) : null,
+                    s, resources, options, events, executor);
+        };
         return s.clusterStrategy() == ClusterStrategy.REPLICATE
                 ? new ReplicateStore(s, executor, names.size(), links)
                 : new FailoverStore(s, executor, names, links);

@@ -20,9 +20,17 @@ final class RedisUris {
     private RedisUris() {
     }
 
-    /** A URI for one plain Redis server; with or without the configured user name. */
-    static RedisURI server(ConnectionSettings s, RedisNodeAddress node, boolean withUsername) {
-        return withCommon(s, RedisURI.builder().withHost(node.host()).withPort(node.port()), withUsername).build();
+    /** Which of the configured credentials a connection presents. */
+    enum Credentials {
+        USER_AND_PASSWORD,
+        /** The password alone, for the default user, as the older registry sent it. */
+        PASSWORD_ONLY,
+        NONE
+    }
+
+    /** A URI for one plain Redis server. */
+    static RedisURI server(ConnectionSettings s, RedisNodeAddress node, Credentials credentials) {
+        return withCommon(s, RedisURI.builder().withHost(node.host()).withPort(node.port()), credentials).build();
     }
 
     /** A URI for the master that the sentinels (every configured node) know as {@code master.name}. */
@@ -40,13 +48,13 @@ final class RedisUris {
             }
             b.withSentinel(sentinel.build());
         }
-        return withCommon(s, b, true).build();
+        return withCommon(s, b, Credentials.USER_AND_PASSWORD).build();
     }
 
-    private static RedisURI.Builder withCommon(ConnectionSettings s, RedisURI.Builder b, boolean withUsername) {
+    private static RedisURI.Builder withCommon(ConnectionSettings s, RedisURI.Builder b, Credentials credentials) {
         b.withDatabase(s.database()).withTimeout(s.commandTimeout()).withClientName(CLIENT_NAME);
-        if (s.hasPassword()) {
-            if (s.username() != null && withUsername) {
+        if (s.hasPassword() && credentials != Credentials.NONE) {
+            if (s.username() != null && credentials == Credentials.USER_AND_PASSWORD) {
                 b.withAuthentication(s.username(), s.password());
             } else {
                 b.withPassword(s.password().toCharArray());
@@ -75,12 +83,36 @@ final class RedisUris {
         ClientOptions.Builder b = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(s.connectTimeout()).keepAlive(true).build())
+                .socketOptions(socketOptions(s))
                 .timeoutOptions(TimeoutOptions.enabled(s.commandTimeout()));
         if (s.tls().enabled()) {
             b.sslOptions(sslOptions(s.tls(), s.connectTimeout()));
         }
         return b.build();
+    }
+
+    /**
+     * A node that vanishes without closing its connections (a host powered off, a network that drops
+     * packets) must be noticed, or {@code cluster=failover} would never move on: keep-alive probes after
+     * {@code connect.timeout} of silence, and a connection whose sent data stays unacknowledged for
+     * {@code timeout + connect.timeout} is closed (with the native transport Dubbo brings; ignored otherwise).
+     */
+    private static SocketOptions socketOptions(ConnectionSettings s) {
+        return SocketOptions.builder()
+                .connectTimeout(s.connectTimeout())
+                .keepAlive(SocketOptions.KeepAliveOptions.builder().enable()
+                        .idle(max(s.connectTimeout(), Duration.ofSeconds(1)))
+                        .interval(Duration.ofSeconds(1))
+                        .count(3)
+                        .build())
+                .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
+                        .tcpUserTimeout(s.commandTimeout().plus(s.connectTimeout()))
+                        .build())
+                .build();
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static SslOptions sslOptions(TlsSettings tls, Duration handshakeTimeout) {

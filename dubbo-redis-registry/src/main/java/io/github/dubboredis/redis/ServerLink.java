@@ -24,6 +24,8 @@ final class ServerLink implements RedisLink {
     private final RedisURI uri;
     /** The same URI without the user name: the older registry sent only the password (see connect()). */
     private final RedisURI passwordOnlyUri;
+    /** The same URI without any credentials, to learn whether the default user needs a password. */
+    private final RedisURI anonymousUri;
     private final ConnectionSettings settings;
     private final RedisClient client;
     private final Events events;
@@ -35,12 +37,14 @@ final class ServerLink implements RedisLink {
     private volatile boolean commandsUp;
     private volatile boolean pubSubUp;
 
-    ServerLink(String name, RedisURI uri, RedisURI passwordOnlyUri, ConnectionSettings settings, ClientResources resources,
+    ServerLink(String name, RedisURI uri, RedisURI passwordOnlyUri, RedisURI anonymousUri, ConnectionSettings settings,
+            ClientResources resources,
             ClientOptions options, Events events, java.util.concurrent.Executor executor) {
         this.name = name;
         this.executor = executor;
         this.uri = uri;
         this.passwordOnlyUri = passwordOnlyUri;
+        this.anonymousUri = anonymousUri;
         this.settings = settings;
         this.events = events;
         this.client = RedisClient.create(resources, uri);
@@ -57,6 +61,9 @@ final class ServerLink implements RedisLink {
      * Opens both connections. If the server refuses a user name with its password, and it is a plain
      * {@code requirepass} server that takes the password alone, connects with the password alone and
      * says so: the older registry ignored the user name, so configurations written for it carry any.
+     * Only if the default user really needs a password, though: one without a password (Redis's stock
+     * setting when ACL users were merely added) accepts any, so falling back would let a wrong password
+     * in, as an unrestricted user.
      */
     @Override
     public CompletableFuture<Void> connect() {
@@ -64,15 +71,28 @@ final class ServerLink implements RedisLink {
             if (passwordOnlyUri == null || !(RedisErrors.unwrap(e) instanceof RedisAccessException.AuthenticationFailed)) {
                 return CompletableFuture.failedFuture(e);
             }
-            return connect(passwordOnlyUri).handle((ok, e2) -> {
-                if (e2 != null) {
-                    throw new java.util.concurrent.CompletionException(RedisErrors.unwrap(e));
-                }
-                events.warning(this, "Redis refused user '" + settings.username() + "' but took the password alone "
-                        + "(the older Dubbo Redis registry ignored the user name): connected as the default user. "
-                        + "Remove 'username' or set it to 'default' to silence this warning.");
-                return null;
-            });
+            return defaultUserNeedsPassword().thenCompose(needsPassword -> needsPassword
+                    ? connectWithPasswordAlone(e)
+                    : CompletableFuture.failedFuture(e));
+        });
+    }
+
+    /** True when Redis refuses a connection without credentials (a {@code requirepass} server). */
+    private CompletableFuture<Boolean> defaultUserNeedsPassword() {
+        return client.connectAsync(StringCodec.UTF8, anonymousUri).toCompletableFuture()
+                .thenCompose(probe -> probe.async().ping().toCompletableFuture().whenComplete((pong, e) -> probe.closeAsync()))
+                .handle((pong, e) -> e != null && RedisErrors.mentions(e, "NOAUTH"));
+    }
+
+    private CompletableFuture<Void> connectWithPasswordAlone(Throwable refused) {
+        return connect(passwordOnlyUri).handle((ok, failure) -> {
+            if (failure != null) {
+                throw new java.util.concurrent.CompletionException(RedisErrors.unwrap(refused));
+            }
+            events.warning(this, "Redis refused user '" + settings.username() + "' but took the password alone "
+                    + "(the older Dubbo Redis registry ignored the user name): connected as the default user. "
+                    + "Remove 'username' or set it to 'default' to silence this warning.");
+            return null;
         });
     }
 

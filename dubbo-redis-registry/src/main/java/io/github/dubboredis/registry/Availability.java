@@ -3,8 +3,8 @@ package io.github.dubboredis.registry;
 /**
  * Whether expiries can be trusted right now. While Redis is unreachable or stalled nobody can renew,
  * so every lease runs out at once; when Redis answers again, those leases are not dead, their owners
- * simply had no chance. Expiries are therefore trusted again only a settling time (a renew period and
- * a reap period) after Redis answered again: readers keep such entries, reapers leave them, and owners
+ * simply had no chance. Expiries are therefore trusted again only a settle period (see
+ * {@link LeaseTimings#settlePeriod()}: owners reconnect, then renew) after Redis answered again: readers keep such entries, reapers leave them, and owners
  * renew them meanwhile. Without this, a Redis stall longer than a lease would empty every consumer.
  */
 final class Availability {
@@ -16,7 +16,7 @@ final class Availability {
 
     Availability(RedisClock clock, LeaseTimings timings) {
         this.clock = clock;
-        this.settleMillis = timings.renewPeriod().toMillis() + timings.reapPeriod().toMillis();
+        this.settleMillis = timings.settlePeriod().toMillis();
     }
 
     /** A command failed for want of Redis (unreachable, timed out). */

@@ -26,9 +26,15 @@ final class DataEpoch {
         return key;
     }
 
-    /** Creates the marker if there is none and learns its value. */
+    /**
+     * Creates the marker where there is none and learns its value. The value already known is written if
+     * there is one: with {@code cluster=replicate} a node that came back empty thus gets the marker the
+     * others hold (a new value there would make every later change of the node read from look like a
+     * data loss). After a real loss the known value was forgotten, and a new one marks the new data.
+     */
     CompletableFuture<Void> establish() {
-        return store.setIfAbsent(key, UUID.randomUUID().toString())
+        String current = known;
+        return store.setIfAbsent(key, current != null ? current : UUID.randomUUID().toString())
                 .thenCompose(ignored -> store.readValue(key))
                 .thenAccept(value -> known = value);
     }

@@ -1,6 +1,9 @@
 package io.github.dubboredis.registry;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** What a category hash held when it was last read: its live entries, in Redis's order. */
 public final class KeySnapshot {
@@ -30,11 +33,11 @@ public final class KeySnapshot {
 
     /** This snapshot plus the entries of an earlier one that it lacks: nothing is taken away. */
     KeySnapshot keepingEntriesOf(KeySnapshot earlier) {
-        java.util.Set<String> fields = new java.util.HashSet<>();
+        Set<String> fields = new HashSet<>();
         for (RegistryEntry e : liveEntries) {
             fields.add(e.field());
         }
-        List<RegistryEntry> merged = new java.util.ArrayList<>(liveEntries);
+        List<RegistryEntry> merged = new ArrayList<>(liveEntries);
         for (RegistryEntry e : earlier.liveEntries) {
             if (fields.add(e.field())) {
                 merged.add(e);
@@ -44,18 +47,19 @@ public final class KeySnapshot {
     }
 
     /**
-     * This snapshot plus the entries of an earlier one that it lacks and that had not expired by
-     * {@code now}; this same snapshot if there are none.
+     * This snapshot plus the dynamic entries of an earlier one that it lacks and that had not expired by
+     * {@code now}, each kept until {@code now + holdMillis} at the latest (an entry already kept keeps its
+     * earlier deadline); this same snapshot if there are none.
      */
-    KeySnapshot keepingUnexpiredEntriesOf(KeySnapshot earlier, long now) {
-        java.util.Set<String> fields = new java.util.HashSet<>();
+    KeySnapshot keepingVanishedDynamicEntriesOf(KeySnapshot earlier, long now, long holdMillis) {
+        Set<String> fields = new HashSet<>();
         for (RegistryEntry e : liveEntries) {
             fields.add(e.field());
         }
-        List<RegistryEntry> merged = new java.util.ArrayList<>(liveEntries);
+        List<RegistryEntry> merged = new ArrayList<>(liveEntries);
         for (RegistryEntry e : earlier.liveEntries) {
-            if (e.isLiveAt(now) && fields.add(e.field())) {
-                merged.add(e);
+            if (e.dynamic() && e.isLiveAt(now) && fields.add(e.field())) {
+                merged.add(e.expiringBy(now + holdMillis));
             }
         }
         return merged.size() == liveEntries.size() ? this : new KeySnapshot(key, merged, readSequence);
@@ -63,7 +67,7 @@ public final class KeySnapshot {
 
     /** The earliest expiry among this snapshot's entries that {@code other} lacks. */
     long earliestExpiryOfEntriesNotIn(KeySnapshot other) {
-        java.util.Set<String> fields = new java.util.HashSet<>();
+        Set<String> fields = new HashSet<>();
         for (RegistryEntry e : other.liveEntries) {
             fields.add(e.field());
         }
@@ -76,12 +80,17 @@ public final class KeySnapshot {
         return earliest;
     }
 
+    /** The same entries, in any order (Redis may return a hash's fields in another order each time). */
     boolean sameEntriesAs(KeySnapshot other) {
         if (other == null || other.liveEntries.size() != liveEntries.size()) {
             return false;
         }
-        for (int i = 0; i < liveEntries.size(); i++) {
-            if (!liveEntries.get(i).field().equals(other.liveEntries.get(i).field())) {
+        Set<String> fields = new HashSet<>();
+        for (RegistryEntry e : liveEntries) {
+            fields.add(e.field());
+        }
+        for (RegistryEntry e : other.liveEntries) {
+            if (!fields.contains(e.field())) {
                 return false;
             }
         }

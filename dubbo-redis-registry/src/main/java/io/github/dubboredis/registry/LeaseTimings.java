@@ -31,9 +31,20 @@ public final class LeaseTimings {
     private final Duration reapGrace;
     private final Duration recoveryPeriod;
     private final Duration resyncPeriod;
+    private final Duration reconnectPeriod;
 
+    /** With the default {@code reconnect.period} (3 s). */
     public LeaseTimings(Duration session, Duration reapGrace, Duration resyncPeriod) {
+        this(session, reapGrace, resyncPeriod, Duration.ofSeconds(3));
+    }
+
+    /**
+     * @param reconnectPeriod the longest reconnect back-off, taken as everyone's: after Redis returns, an
+     *     owner may need that long to reconnect before it can renew
+     */
+    public LeaseTimings(Duration session, Duration reapGrace, Duration resyncPeriod, Duration reconnectPeriod) {
         this.session = session;
+        this.reconnectPeriod = reconnectPeriod;
         Duration reap = session.dividedBy(10);
         if (reap.compareTo(MIN_REAP_PERIOD) < 0) {
             reap = MIN_REAP_PERIOD;
@@ -71,6 +82,15 @@ public final class LeaseTimings {
 
     public Duration reapGrace() {
         return reapGrace;
+    }
+
+    /**
+     * How long the owners of entries may need to write them again once Redis is back (their reconnect
+     * back-off, then a renew period, plus a reap period for a reaper to notice): expiries that passed
+     * during an outage are not taken for deaths before, nor entries that vanished without an announcement.
+     */
+    public Duration settlePeriod() {
+        return reconnectPeriod.plus(renewPeriod).plus(reapPeriod);
     }
 
     public Duration recoveryPeriod() {

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import io.github.dubboredis.redis.RedisAccessException;
 import io.github.dubboredis.redis.RedisStore;
-import io.github.dubboredis.redis.WrongTypeException;
 
 /**
  * Removes the entries of registries that died without unregistering, and announces each removal, so
@@ -54,7 +54,7 @@ final class Reaper {
         this.observer = observer;
         this.reportedKeys = reportedKeys;
         this.availability = availability;
-        this.settleMillis = timings.renewPeriod().toMillis() + timings.reapPeriod().toMillis();
+        this.settleMillis = timings.settlePeriod().toMillis();
     }
 
     /**
@@ -102,7 +102,7 @@ final class Reaper {
                 }
                 return store.removeScored(root.leaseIndexKey(), members).thenApply(ignored -> removed);
             }).exceptionallyCompose(failure -> {
-                if (failure instanceof WrongTypeException || failure.getCause() instanceof WrongTypeException) {
+                if (RedisAccessException.isWrongType(failure)) {
                     // The key was overwritten with another type: its leases are meaningless now.
                     List<String> members = new ArrayList<>();
                     for (int i = 0; i < e.getValue().size(); i += 2) {
@@ -130,7 +130,7 @@ final class Reaper {
             return CompletableFuture.completedFuture(0);
         }
         return store.readField(key, "").handle((ignored, e) -> {
-            if (e == null || e instanceof WrongTypeException || e.getCause() instanceof WrongTypeException) {
+            if (e == null || RedisAccessException.isWrongType(e)) {
                 keysSettling.put(key, clock.now() + settleMillis);
             }
             return 0;
@@ -164,7 +164,7 @@ final class Reaper {
         for (String key : keys.subList(from, Math.min(keys.size(), from + BATCH))) {
             batch.add(store.runScript(RegistryScripts.SWEEP_EXPIRED, key, List.of(grace)).handle((result, e) -> {
                 if (e != null) {
-                    if (e instanceof WrongTypeException || e.getCause() instanceof WrongTypeException) {
+                    if (RedisAccessException.isWrongType(e)) {
                         if (reportedKeys.firstTime("type\n" + key)) {
                             observer.malformedKey(key, "not a hash; the registry skips it");
                         }

@@ -48,6 +48,20 @@ final class Registrar {
      * The first write waits for Redis's clock to be known: an expiry stamped with a skewed local clock
      * could be born dead.
      */
+    /**
+     * Stops owning the entry without touching Redis: whatever was written expires and is reaped. For a
+     * registration whose caller was told it failed, and may never unregister it.
+     */
+    synchronized void disown(CategoryKey key, String field) {
+        Map<String, Boolean> fields = owned.get(key.redisKey());
+        if (fields != null) {
+            fields.remove(field);
+            if (fields.isEmpty()) {
+                owned.remove(key.redisKey());
+            }
+        }
+    }
+
     CompletableFuture<Void> register(CategoryKey key, String field, boolean dynamic) {
         synchronized (this) {
             owned.computeIfAbsent(key.redisKey(), k -> new LinkedHashMap<>()).put(field, dynamic);
@@ -96,13 +110,7 @@ final class Registrar {
 
     /** Stops owning the entry (it will not be renewed again), deletes and announces it. */
     synchronized CompletableFuture<Void> unregister(CategoryKey key, String field) {
-        Map<String, Boolean> fields = owned.get(key.redisKey());
-        if (fields != null) {
-            fields.remove(field);
-            if (fields.isEmpty()) {
-                owned.remove(key.redisKey());
-            }
-        }
+        disown(key, field);
         CompletableFuture<Long> delete = store.deleteFields(key.redisKey(), List.of(field));
         CompletableFuture<Void> lease = store.removeScored(root.leaseIndexKey(), List.of(leaseMember(key.redisKey(), field)));
         CompletableFuture<Void> announce = store.publish(key.redisKey(), UNREGISTER);

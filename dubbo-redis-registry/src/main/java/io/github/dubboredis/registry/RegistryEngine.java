@@ -52,14 +52,16 @@ public final class RegistryEngine implements AutoCloseable {
         this.handle = handle;
         this.store = handle.store();
         this.root = new RegistryRoot(settings.root());
-        this.timings = new LeaseTimings(settings.session(), settings.reapGrace(), settings.resyncPeriod());
+        this.timings = new LeaseTimings(settings.session(), settings.reapGrace(), settings.resyncPeriod(),
+                settings.connection().reconnectPeriod());
         this.clock = new RedisClock(localClock);
         this.availability = new Availability(clock, timings);
         this.epoch = new DataEpoch(store, root);
         this.observer = observer;
         OnceLog reported = new OnceLog();
         this.registrar = new Registrar(store, root, clock, timings, this::checkForDataLoss);
-        this.watcher = new Watcher(store, root, clock, observer, reported, epoch, availability, this::dataLost);
+        this.watcher = new Watcher(store, root, clock, observer, reported, epoch, availability, this::dataLost,
+                timings.settlePeriod().toMillis());
         this.reaper = new Reaper(store, root, clock, timings, observer, reported, availability);
         this.renewal = new BackgroundTask("renew registrations", observer, availability);
         this.reaping = new BackgroundTask("reap expired registrations", observer, availability);
@@ -123,11 +125,14 @@ public final class RegistryEngine implements AutoCloseable {
     private void start() {
         store.addListener(storeListener);
         try {
-            engineThreadName = store.executor().submit(() -> Thread.currentThread().getName()).get();
+            // Only our own bookkeeping runs on that thread, so it answers at once; bounded all the same.
+            engineThreadName = store.executor().submit(() -> Thread.currentThread().getName())
+                    .get(settings.connection().commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("Interrupted while starting the Redis registry " + describe(), e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("The Redis registry's thread did not answer while starting " + describe(), e);
         }
         if (store.isConnected()) {
             await(clock.sync(store).thenCompose(ignored -> epoch.establish()), "read the Redis clock");
@@ -159,8 +164,8 @@ public final class RegistryEngine implements AutoCloseable {
                 .thenApplyAsync(marker -> {
                     if (epoch.lostSince(marker)) {
                         dataLost();
-                    } else if (marker == null) {
-                        epoch.establish();
+                    } else {
+                        epoch.establish(); // onto a node that came back empty (cluster=replicate), if any
                     }
                     return marker;
                 }, store.executor())
@@ -169,7 +174,7 @@ public final class RegistryEngine implements AutoCloseable {
                     if (e == null) {
                         observer.reRegistered(node, count);
                     } else {
-                        observer.backgroundWriteFailed("re-register after reconnect to " + node, e);
+                        observer.backgroundJobFailed("re-register after reconnect to " + node, e);
                     }
                 });
     }
@@ -220,6 +225,11 @@ public final class RegistryEngine implements AutoCloseable {
 
     public CompletableFuture<Void> register(CategoryKey key, String field, boolean dynamic) {
         return registrar.register(key, field, dynamic);
+    }
+
+    /** See {@link Registrar#disown}. */
+    public void disown(CategoryKey key, String field) {
+        registrar.disown(key, field);
     }
 
     public CompletableFuture<Void> unregister(CategoryKey key, String field) {
@@ -309,17 +319,13 @@ public final class RegistryEngine implements AutoCloseable {
         return clock.now();
     }
 
-    int ownedEntries() {
-        return registrar.size();
-    }
-
     /** Entries this engine owns and renews (for metrics). */
-    public double ownedEntryCount() {
+    public int ownedEntryCount() {
         return registrar.size();
     }
 
     /** Keys this engine keeps current (for metrics; read without locking, so approximate while changing). */
-    public double watchedKeyCount() {
+    public int watchedKeyCount() {
         return watcher.watchedKeyCount();
     }
 
@@ -352,17 +358,6 @@ public final class RegistryEngine implements AutoCloseable {
     }
 
     /** Tells a bad key apart from a Redis that is away. */
-    private static final class RedisErrorsView {
-        static boolean isWrongType(Throwable e) {
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof io.github.dubboredis.redis.WrongTypeException) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
     /**
      * A periodic job: never throws (that would end the schedule), never overlaps itself, and reports a
      * failure once when it starts failing rather than every period.
@@ -396,17 +391,17 @@ public final class RegistryEngine implements AutoCloseable {
             f.whenComplete((ok, e) -> {
                 if (e == null) {
                     availability.succeeded();
-                } else if (!(RedisErrorsView.isWrongType(e))) {
+                } else if (RedisAccessException.isUnavailability(e)) {
                     availability.failed();
                 }
                 synchronized (this) {
                     running = false;
                     if (e != null && !failing) {
                         failing = true;
-                        observer.backgroundWriteFailed(name, e);
+                        observer.backgroundJobFailed(name, e);
                     } else if (e == null && failing) {
                         failing = false;
-                        observer.backgroundWriteRecovered(name);
+                        observer.backgroundJobRecovered(name);
                     }
                 }
             });

@@ -49,6 +49,11 @@ public final class RegistryEntry {
         return dynamic;
     }
 
+    /** This entry, expiring by {@code deadline} at the latest (for entries kept after they vanished). */
+    RegistryEntry expiringBy(long deadline) {
+        return deadline >= expiryMillis ? this : new RegistryEntry(field, deadline, dynamic);
+    }
+
     /** Live until its expiry, judged on Redis's clock; {@code dynamic=false} entries always. */
     public boolean isLiveAt(long redisNowMillis) {
         return !dynamic || expiryMillis >= redisNowMillis;

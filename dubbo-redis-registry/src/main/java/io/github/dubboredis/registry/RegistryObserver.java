@@ -53,15 +53,15 @@ public interface RegistryObserver {
             }
 
             @Override
-            public void backgroundWriteFailed(String what, Throwable cause) {
-                first.backgroundWriteFailed(what, cause);
-                second.backgroundWriteFailed(what, cause);
+            public void backgroundJobFailed(String what, Throwable cause) {
+                first.backgroundJobFailed(what, cause);
+                second.backgroundJobFailed(what, cause);
             }
 
             @Override
-            public void backgroundWriteRecovered(String what) {
-                first.backgroundWriteRecovered(what);
-                second.backgroundWriteRecovered(what);
+            public void backgroundJobRecovered(String what) {
+                first.backgroundJobRecovered(what);
+                second.backgroundJobRecovered(what);
             }
 
             @Override
@@ -124,11 +124,11 @@ public interface RegistryObserver {
     }
 
     /** A renewal or another background job failed; it is retried on the next period. Reported once per outage. */
-    default void backgroundWriteFailed(String what, Throwable cause) {
+    default void backgroundJobFailed(String what, Throwable cause) {
     }
 
     /** A background job that was failing works again. */
-    default void backgroundWriteRecovered(String what) {
+    default void backgroundJobRecovered(String what) {
     }
 
     /**

@@ -11,11 +11,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.github.dubboredis.redis.RedisAccessException;
 import io.github.dubboredis.redis.RedisStore;
 import io.github.dubboredis.redis.StoreListener;
-import io.github.dubboredis.redis.WrongTypeException;
 
 /**
  * Keeps each watched category key's contents current: subscribes to its channel (one exact channel per
@@ -47,12 +49,15 @@ final class Watcher implements StoreListener {
     private final Runnable onDataLoss;
     private final Map<String, KeyState> keys = new HashMap<>();
     private final Set<Watch> everythingWatches = new LinkedHashSet<>();
-    private long readSequence;
+    /** Numbers reads as they are sent; taken on Lettuce's and Dubbo's threads as well as this one. */
+    private final AtomicLong readSequence = new AtomicLong();
+    /** How long an entry that vanished without an {@code unregister} is kept at most (see {@link #apply}). */
+    private final long unannouncedRemovalHoldMillis;
     /** Until this time (Redis clock) no entry is taken away from a watch: Redis is being repopulated. */
     private long recoveringUntil;
 
     Watcher(RedisStore store, RegistryRoot root, RedisClock clock, RegistryObserver observer, OnceLog reported,
-            DataEpoch epoch, Availability availability, Runnable onDataLoss) {
+            DataEpoch epoch, Availability availability, Runnable onDataLoss, long unannouncedRemovalHoldMillis) {
         this.store = store;
         this.executor = store.executor();
         this.root = root;
@@ -62,6 +67,7 @@ final class Watcher implements StoreListener {
         this.epoch = epoch;
         this.availability = availability;
         this.onDataLoss = onDataLoss;
+        this.unannouncedRemovalHoldMillis = unannouncedRemovalHoldMillis;
     }
 
     /** A watched key: its last contents, the watches on it and its read state. */
@@ -69,6 +75,8 @@ final class Watcher implements StoreListener {
         final CategoryKey key;
         final Set<Watch> watches = new LinkedHashSet<>();
         boolean holdsChannel;
+        /** Watches whose first read of this key is under way: the state must outlive any stop meanwhile. */
+        int pendingStarts;
         KeySnapshot last;
         boolean readQueued;
         boolean readInFlight;
@@ -100,6 +108,7 @@ final class Watcher implements StoreListener {
         List<String> newChannels = new ArrayList<>();
         for (CategoryKey k : watch.keys()) {
             KeyState state = keys.computeIfAbsent(k.redisKey(), x -> new KeyState(k));
+            state.pendingStarts++;
             if (!state.holdsChannel) {
                 state.holdsChannel = true;
                 newChannels.add(k.redisKey());
@@ -112,12 +121,12 @@ final class Watcher implements StoreListener {
                     List<KeySnapshot> delivered = new ArrayList<>();
                     for (CategoryKey k : watch.keys()) {
                         KeyState state = keys.get(k.redisKey());
-                        if (state == null) {
-                            continue; // stopped meanwhile
-                        }
+                        state.pendingStarts--;
                         KeySnapshot fresh = snapshots == null ? null : snapshots.get(k.redisKey());
                         if (fresh != null) {
-                            apply(state, fresh, false, false);
+                            // The watches already on the key hear of a change this read found; the new one
+                            // gets everything in its first delivery below.
+                            apply(state, fresh, true, false, watch);
                         }
                         state.watches.add(watch);
                         if (state.last != null) {
@@ -146,7 +155,7 @@ final class Watcher implements StoreListener {
                     List<KeySnapshot> delivered = new ArrayList<>();
                     for (KeySnapshot fresh : snapshots.values()) {
                         KeyState state = keys.computeIfAbsent(fresh.key().redisKey(), x -> new KeyState(fresh.key()));
-                        apply(state, fresh, false, false);
+                        apply(state, fresh, true, false, watch);
                         delivered.add(state.last);
                     }
                     deliver(watch, delivered);
@@ -162,7 +171,7 @@ final class Watcher implements StoreListener {
             }
             keys.values().removeIf(state -> {
                 state.watches.remove(watch);
-                if (!state.watches.isEmpty() || (everythingWatches.size() > 0 && !state.holdsChannel)) {
+                if (!state.watches.isEmpty() || state.pendingStarts > 0 || (everythingWatches.size() > 0 && !state.holdsChannel)) {
                     return false;
                 }
                 if (state.watches.isEmpty() && !everythingWatches.isEmpty()) {
@@ -288,7 +297,7 @@ final class Watcher implements StoreListener {
         state.readInFlight = true;
         boolean removalAnnounced = state.removalAnnounced;
         state.removalAnnounced = false;
-        long sequence = ++readSequence;
+        long sequence = readSequence.incrementAndGet();
         // The marker rides along (same round trip): a read of a Redis that lost its data must not
         // take providers away before they had a chance to register again.
         CompletableFuture<String> marker = store.readValue(epoch.key());
@@ -297,7 +306,7 @@ final class Watcher implements StoreListener {
             checkMarker(marker);
             if (failure == null) {
                 availability.succeeded();
-                apply(state, snapshot(state.key, hash, sequence), true, removalAnnounced);
+                apply(state, snapshot(state.key, hash, sequence), true, removalAnnounced, null);
             } else {
                 reportReadFailure(state.key.redisKey(), failure);
             }
@@ -313,11 +322,11 @@ final class Watcher implements StoreListener {
         long now = System.nanoTime();
         long quietFor = now - state.lastEventNanos;
         long waited = now - state.followUpSinceNanos;
-        long quiet = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
-        if (quietFor >= quiet || waited >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS)) {
+        long quiet = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        if (quietFor >= quiet || waited >= TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS)) {
             sendRead(state);
         } else {
-            executor.schedule(() -> sendFollowUpWhenQuiet(state), quiet - quietFor, java.util.concurrent.TimeUnit.NANOSECONDS);
+            executor.schedule(() -> sendFollowUpWhenQuiet(state), quiet - quietFor, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -327,7 +336,7 @@ final class Watcher implements StoreListener {
         Map<String, Long> sequences = new HashMap<>();
         CompletableFuture<String> marker = store.readValue(epoch.key());
         for (CategoryKey k : toRead) {
-            sequences.put(k.redisKey(), ++readSequence);
+            sequences.put(k.redisKey(), readSequence.incrementAndGet());
             reads.put(k.redisKey(), store.readHash(k.redisKey()));
         }
         Map<String, CategoryKey> byName = new HashMap<>();
@@ -352,7 +361,9 @@ final class Watcher implements StoreListener {
                 }
             }
             if (connectionFailure != null) {
-                availability.failed();
+                if (RedisAccessException.isUnavailability(connectionFailure)) {
+                    availability.failed();
+                }
                 throw new CompletionException(connectionFailure);
             }
             availability.succeeded();
@@ -375,14 +386,14 @@ final class Watcher implements StoreListener {
         boolean already = clock.now() < recoveringUntil;
         recoveringUntil = clock.now() + millis;
         if (!already) {
-            executor.schedule(this::endRecoveryIfDue, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            executor.schedule(this::endRecoveryIfDue, millis, TimeUnit.MILLISECONDS);
         }
     }
 
     private void endRecoveryIfDue() {
         long left = recoveringUntil - clock.now();
         if (left > 0) {
-            executor.schedule(this::endRecoveryIfDue, left, java.util.concurrent.TimeUnit.MILLISECONDS);
+            executor.schedule(this::endRecoveryIfDue, left, TimeUnit.MILLISECONDS);
             return;
         }
         recoveringUntil = 0;
@@ -417,12 +428,15 @@ final class Watcher implements StoreListener {
      * Takes a newer snapshot and, if its entries differ from the last, delivers it (when asked to).
      *
      * <p>Entries are taken away only when that is announced: every removal, by an owner or a reaper, is
-     * followed by an {@code unregister} message. Entries that vanish unannounced (Redis lost data: a
-     * restart, a flush, a failover to a replica that lagged, in one slot of a cluster or everywhere) are
-     * kept until their last known expiry, or for the whole recovery after a detected data loss; their
-     * owners write them again meanwhile.
+     * followed by an {@code unregister} message. Dynamic entries that vanish unannounced (Redis lost data:
+     * a restart, a flush, a failover to a replica that lagged, in one slot of a cluster or everywhere; or
+     * the announcement was missed while this subscriber was cut off) are kept for a settle period at most
+     * (never past their last known expiry), the time their owners need to write them again if they live;
+     * after a detected data loss, for the whole recovery. Static entries are never kept: nobody renews them.
+     *
+     * @param except a watch not to tell (one being started, which gets the snapshot in its first delivery)
      */
-    private void apply(KeyState state, KeySnapshot read, boolean deliverChange, boolean removalAnnounced) {
+    private void apply(KeyState state, KeySnapshot read, boolean deliverChange, boolean removalAnnounced, Watch except) {
         if (state.last != null && state.last.readSequence() > read.readSequence()) {
             return; // an older read completing late
         }
@@ -432,7 +446,7 @@ final class Watcher implements StoreListener {
             // An announced removal is honoured by the first read after the recovery.
             state.removalAnnounced |= removalAnnounced;
         } else if (state.last != null && !removalAnnounced) {
-            fresh = read.keepingUnexpiredEntriesOf(state.last, clock.now());
+            fresh = read.keepingVanishedDynamicEntriesOf(state.last, clock.now(), unannouncedRemovalHoldMillis);
             if (fresh != read) {
                 scheduleExpiryCheck(state, fresh.earliestExpiryOfEntriesNotIn(read));
             }
@@ -448,10 +462,12 @@ final class Watcher implements StoreListener {
         }
         List<KeySnapshot> one = List.of(fresh);
         for (Watch w : state.watches) {
-            deliver(w, one);
+            if (w != except) {
+                deliver(w, one);
+            }
         }
         for (Watch w : everythingWatches) {
-            if (!state.watches.contains(w)) {
+            if (w != except && !state.watches.contains(w)) {
                 deliver(w, one);
             }
         }
@@ -459,7 +475,7 @@ final class Watcher implements StoreListener {
 
     /** Reads the key again once the entries kept beyond their disappearance are due to expire. */
     private void scheduleExpiryCheck(KeyState state, long expiry) {
-        if (state.expiryCheckScheduled) {
+        if (state.expiryCheckScheduled || expiry == Long.MAX_VALUE) {
             return;
         }
         state.expiryCheckScheduled = true;
@@ -469,7 +485,7 @@ final class Watcher implements StoreListener {
             if (keys.get(state.key.redisKey()) == state) {
                 requestRead(state);
             }
-        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private void deliver(Watch watch, List<KeySnapshot> snapshots) {
@@ -507,14 +523,14 @@ final class Watcher implements StoreListener {
             if (reported.firstTime("type\n" + key)) {
                 observer.malformedKey(key, "not a hash; the registry skips it");
             }
-        } else {
+        } else if (RedisAccessException.isUnavailability(failure)) {
             // Connection trouble: reported by the store, healed by the resync.
             availability.failed();
         }
     }
 
     private static boolean isWrongType(Throwable e) {
-        return e instanceof WrongTypeException || e.getCause() instanceof WrongTypeException;
+        return RedisAccessException.isWrongType(e);
     }
 
     private <T> CompletableFuture<T> onExecutor(java.util.function.Supplier<CompletableFuture<T>> task) {

@@ -95,6 +95,9 @@ class RegistryUrlParserTest {
                 .hasMessageContaining("'backup'").hasMessageContaining("outside 1..65535");
         assertThatThrownBy(() -> parse("redis://h:6379?backup=h:6379"))
                 .hasMessageContaining("'backup'").hasMessageContaining("twice");
+        // Credentials in a backup address are refused without being repeated.
+        assertThatThrownBy(() -> parse("redis://h:6379?backup=app:S3cret-77@h2:6379"))
+                .hasMessageContaining("'backup'").hasMessageContaining("h2:6379").hasMessageNotContaining("S3cret-77");
     }
 
     @Test

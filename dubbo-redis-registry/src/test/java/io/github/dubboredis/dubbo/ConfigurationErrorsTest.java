@@ -91,6 +91,19 @@ class ConfigurationErrorsTest {
     }
 
     @Test
+    void aWrongPasswordIsRefusedWhereTheDefaultUserHasNone() {
+        // Redis's stock state once ACL users are added: 'default' takes any password. Falling back to the
+        // password alone (for configurations of the older registry) would let a wrong password in, unrestricted.
+        try (RedisServer openDefault = RedisServer.builder().config("user app on >" + ACL_SECRET + " ~* &* +@all").build().start();
+                LogCapture log = new LogCapture()) {
+            Throwable t = createFails("app:" + WRONG + "@" + openDefault.address(), "");
+            assertThat(t).as("a registry must not start with a wrong password").isNotNull();
+            assertThat(rootMessage(t)).contains("refused the credentials of user 'app'");
+            assertThat(log.count("took the password alone")).isZero();
+        }
+    }
+
+    @Test
     void wrongAclUserFailsClearlyWithoutShowingAnySecret() {
         try (LogCapture log = new LogCapture(); DebugLogging debug = new DebugLogging()) {
             Throwable t = createFails("app:" + WRONG + "@" + protectedRedis.address(), "");

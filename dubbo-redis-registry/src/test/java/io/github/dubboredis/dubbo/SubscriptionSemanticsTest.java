@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.dubbo.common.URL;
 import org.junit.jupiter.api.Test;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
 import io.github.dubboredis.testkit.RedisPerClass;
+import io.github.dubboredis.testkit.TcpProxy;
 
 /** Subscribe, unsubscribe and lookup behave as with Dubbo's own registries. */
 class SubscriptionSemanticsTest {
@@ -43,6 +46,84 @@ class SubscriptionSemanticsTest {
             });
             assertThat(heard.all()).extracting(urls -> urls.get(0).getCategory())
                     .containsExactlyInAnyOrder("providers", "configurators", "routers");
+        }
+    }
+
+    /**
+     * Two references to one interface (say versions 1.0 and 2.0) share its keys. One is created while the
+     * other is destroyed, during the new one's first read (slowed down by a proxy): the new one must
+     * still be subscribed afterwards.
+     */
+    @Test
+    void aSubscriptionStartedWhileAnotherOnTheSameKeysStopsStaysSubscribed() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", redis.server().port()); Registries registries = new Registries()) {
+            RedisRegistry providerSide = registries.create(redis.address(), "");
+            RedisRegistry consumerSide = registries.create(proxy.address(), "");
+            URL old = consumer(consumerSide, "com.foo.Shared", "&version=1.0");
+            Notifications oldHeard = new Notifications();
+            consumerSide.subscribe(old, oldHeard);
+
+            proxy.delay(300);
+            Notifications newHeard = new Notifications();
+            CompletableFuture<Void> subscribing = CompletableFuture.runAsync(
+                    () -> consumerSide.subscribe(consumer(consumerSide, "com.foo.Shared", "&version=2.0"), newHeard));
+            Thread.sleep(100); // the new subscription's first read is on its way
+            consumerSide.unsubscribe(old, oldHeard);
+            subscribing.get(10, TimeUnit.SECONDS);
+            proxy.heal();
+
+            URL v2 = provider(providerSide, "com.foo.Shared", "10.0.0.1", "&version=2.0");
+            providerSide.register(v2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> newHeard.current("com.foo.Shared", "providers").equals(List.of(v2)));
+        }
+    }
+
+    /**
+     * A change that lands just before a new subscription's first read of a key is part of that read; the
+     * subscriptions already on the key must hear of it too, not only the new one.
+     */
+    @Test
+    void aChangeSeenFirstByANewSubscriptionsReadReachesTheEarlierOnes() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", redis.server().port()); Registries registries = new Registries()) {
+            RedisRegistry providerSide = registries.create(redis.address(), "");
+            RedisRegistry consumerSide = registries.create(proxy.address(), "resync.period=0");
+            Notifications earlier = new Notifications();
+            consumerSide.subscribe(consumer(consumerSide, "com.foo.Race", ""), earlier);
+
+            proxy.delay(300);
+            CompletableFuture<Void> subscribing = CompletableFuture.runAsync(
+                    () -> consumerSide.subscribe(consumer(consumerSide, "com.foo.Race", "&application=second"), new Notifications()));
+            Thread.sleep(450); // the new read has reached Redis; its answer is still on its way back
+            URL p = provider(providerSide, "com.foo.Race", "10.0.0.1", "");
+            providerSide.register(p);
+            subscribing.get(10, TimeUnit.SECONDS);
+            proxy.heal();
+            await().atMost(Duration.ofSeconds(5)).until(() -> earlier.current("com.foo.Race", "providers").equals(List.of(p)));
+        }
+    }
+
+    /**
+     * A static rule (an override written by an admin, {@code dynamic=false}) deleted while a consumer was
+     * cut off is gone from it once it reads again: nobody renews static entries, so an unannounced
+     * disappearance of one is not a lagging replica to wait for.
+     */
+    @Test
+    void aStaticRuleDeletedWhileCutOffIsGoneAfterReconnecting() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", redis.server().port()); Registries registries = new Registries()) {
+            RedisRegistry admin = registries.create(redis.address(), "");
+            RedisRegistry consumerSide = registries.create(proxy.address(), "reconnect.period=100");
+            URL override = url(admin, "override://0.0.0.0/com.foo.Static?interface=com.foo.Static"
+                    + "&category=configurators&dynamic=false&disabled=true");
+            admin.register(override);
+            Notifications heard = new Notifications();
+            consumerSide.subscribe(consumer(consumerSide, "com.foo.Static", ""), heard);
+            assertThat(heard.current("com.foo.Static", "configurators")).containsExactly(override);
+
+            proxy.cut();
+            admin.unregister(override); // its announcement never reaches the consumer
+            Thread.sleep(300);
+            proxy.heal();
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.Static", "configurators").isEmpty());
         }
     }
 

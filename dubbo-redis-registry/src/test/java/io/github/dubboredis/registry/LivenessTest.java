@@ -2,12 +2,15 @@ package io.github.dubboredis.registry;
 
 import static io.github.dubboredis.support.Registries.url;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.dubbo.common.URL;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,7 @@ import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
 import io.github.dubboredis.testkit.RedisPerClass;
 import io.github.dubboredis.testkit.RespClient;
+import io.github.dubboredis.testkit.TcpProxy;
 
 /** Leases: renewed by their owner, judged on Redis's clock, reaped by anyone once their owner is gone. */
 class LivenessTest {
@@ -50,6 +54,71 @@ class LivenessTest {
             long later = Long.parseLong(raw.hgetall(key).get(p.toFullString()));
             assertThat(later).isGreaterThan(first + SESSION);
             assertThat(later).isGreaterThan(redisNow(raw));
+        }
+    }
+
+    @Test
+    void aRegistrationDubboGaveUpOnIsNotRenewedIntoExistenceButOneItRetriesIs() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", redis.server().port()); Registries registries = new Registries();
+                RespClient raw = redis.client()) {
+            String parameters = "session=" + SESSION + "&group=failed&reconnect.period=100";
+            RedisRegistry checked = registries.create(proxy.address(), parameters);
+            RedisRegistry unchecked = registries.create(proxy.address(), parameters + "&check=false");
+            URL refused = url(checked, "dubbo://10.0.0.1:20880/com.foo.Failed?interface=com.foo.Failed");
+            URL retried = url(unchecked, "dubbo://10.0.0.2:20880/com.foo.Failed?interface=com.foo.Failed");
+
+            proxy.cut();
+            // check=true: Dubbo throws and counts the URL as never registered, so it would never unregister it.
+            assertThatThrownBy(() -> checked.register(refused)).isInstanceOf(IllegalStateException.class);
+            // check=false: Dubbo logs, and retries later.
+            unchecked.register(retried);
+            proxy.heal();
+
+            String key = "/failed/com.foo.Failed/providers";
+            // Written again by the registry's own reconnect, well before Dubbo's retry (5 s by default).
+            await().atMost(Duration.ofMillis(SESSION)).until(() -> raw.hgetall(key).containsKey(retried.toFullString()));
+            TimeUnit.MILLISECONDS.sleep(SESSION); // several renewals
+            assertThat(raw.hgetall(key)).doesNotContainKey(refused.toFullString());
+        }
+    }
+
+    /**
+     * A Dubbo listener may block for long (a consumer connecting to new providers as it is told of them):
+     * the registry's own renewals must go on meanwhile, or its providers would expire and be reaped.
+     */
+    @Test
+    void aListenerThatBlocksDoesNotStopRenewals() throws Exception {
+        try (Registries registries = new Registries()) {
+            String parameters = "session=" + SESSION + "&group=blocking";
+            RedisRegistry blocked = registries.create(redis.address(), parameters);
+            // Another process, as far as Redis can tell (registries of equal settings share a connection and thread).
+            RedisRegistry other = registries.create(redis.address(), parameters + "&timeout=4999");
+            URL own = url(blocked, "dubbo://10.0.0.1:20880/com.foo.Own?interface=com.foo.Own");
+            blocked.register(own);
+            Notifications watcher = new Notifications();
+            other.subscribe(url(other, "consumer://10.0.0.3/com.foo.Own?interface=com.foo.Own&category=providers"), watcher);
+            assertThat(watcher.current("com.foo.Own", "providers")).containsExactly(own);
+
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger calls = new AtomicInteger();
+            blocked.subscribe(url(blocked, "consumer://10.0.0.1/com.foo.Slow?interface=com.foo.Slow&category=providers"), urls -> {
+                if (calls.incrementAndGet() == 2) { // the first change after subscribing: block far beyond a session
+                    try {
+                        release.await(SESSION * 3, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            other.register(url(other, "dubbo://10.0.0.2:20880/com.foo.Slow?interface=com.foo.Slow"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 2);
+
+            long until = System.currentTimeMillis() + SESSION * 2;
+            while (System.currentTimeMillis() < until) {
+                assertThat(watcher.current("com.foo.Own", "providers")).as("the blocked registry's own provider").containsExactly(own);
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            release.countDown();
         }
     }
 

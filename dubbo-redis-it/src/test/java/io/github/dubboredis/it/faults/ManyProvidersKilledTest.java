@@ -66,7 +66,7 @@ class ManyProvidersKilledTest extends FaultTestSupport {
             assertThat(samplers.get(i).everDropped()).as("providers dropped by consumer-%d", i + 1)
                     .allMatch(name -> name.startsWith("victim-"));
             failed += loops.get(i).failures().size();
-            failedAfterRemoval += loops.get(i).failuresSince(allGone).size();
+            failedAfterRemoval += loops.get(i).failuresOfCallsStartedAfter(allGone).size();
             calls += loops.get(i).calls();
         }
         assertThat(slowest).as("ms from SIGKILL until the last consumer dropped the last victim").isLessThanOrEqualTo(SESSION);
