@@ -1,0 +1,23 @@
+#!/bin/sh
+# The registry benchmarks: this registry, Dubbo 3.3's ZooKeeper registry and the original Dubbo 2.7 Redis
+# registry side by side, on this machine, through the same workload and the same measuring code.
+#
+#   ./bench.sh                          every scenario, full sizes (under 10 minutes on 2 cores)
+#   ./bench.sh latency subscribe        only these: latency (with the round-trip floor), subscribe, register,
+#                                       renewal, churn
+#   ./bench.sh --quick                  small sizes, about two minutes: tries the harness, proves nothing
+#   ./bench.sh --registries ours,zookeeper   leave a registry out
+#   ./bench.sh --zk-no-fsync            ZooKeeper without its per-write fsync (the Redis servers have no persistence)
+#
+# Starts its own servers (two redis-server, one ZooKeeper in a JVM of its own) and runs the old registry in a
+# child JVM. Tables on stdout, progress on stderr, every figure in dubbo-redis-benchmarks/target/benchmark-results.json.
+set -eu
+cd "$(dirname "$0")"
+./mvnw -q -B -Dmaven.test.skip=true -pl dubbo-redis-benchmarks -am package
+classpath="dubbo-redis-benchmarks/target/classes:$(cat dubbo-redis-benchmarks/target/classpath.txt)"
+legacy="legacy-dubbo27-app/target/classes:$(cat legacy-dubbo27-app/target/classpath.txt)"
+# Loopback only (see README, "Loopback only"). The child JVMs (old registry, ZooKeeper) get the same heap and
+# collector options; the serial collector makes System.gc() a full collection, for the heap figures.
+exec tools/loopback/bin/java -Xms1g -Xmx1g -XX:+UseSerialGC -Ddubbo.application.logger=slf4j \
+  -Dbench.legacy.classpath="$legacy" -Dbench.revision="$(git describe --always --dirty 2>/dev/null || echo unknown)" \
+  -cp "$classpath" io.github.dubboredis.benchmarks.RegistryBenchmarks "$@"

@@ -1,0 +1,819 @@
+package io.github.dubboredis.legacy.bench;
+
+import static io.github.dubboredis.legacy.bench.BenchKit.bounded;
+import static io.github.dubboredis.legacy.bench.BenchKit.describe;
+import static io.github.dubboredis.legacy.bench.BenchKit.millis;
+import static io.github.dubboredis.legacy.bench.BenchKit.obj;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+import org.apache.dubbo.common.URL;
+import org.apache.dubbo.registry.NotifyListener;
+import org.apache.dubbo.registry.Registry;
+
+/**
+ * The benchmark workloads, identical for every registry: each takes a {@link RegistryTarget} and parameters
+ * and returns its figures as a map. Every loop is bounded in count and in time; a registry that cannot keep
+ * up gets a result saying so ({@code finished: false} and how far it got), never a hang.
+ */
+public final class Scenarios {
+
+    static final String PREFIX = "com.example.bench.";
+
+    private Scenarios() {
+    }
+
+    /** Runs one scenario by name; failures become {@code {"error": ...}}. */
+    public static Map<String, Object> run(String scenario, RegistryTarget t, Map<String, Object> p) {
+        long start = System.nanoTime();
+        Map<String, Object> r;
+        try {
+            if ("floor".equals(scenario)) {
+                r = floor(t, i(p, "warmup"), i(p, "samples"), p.containsKey("idle_us") ? l(p, "idle_us") : 0);
+            } else if ("latency".equals(scenario)) {
+                r = latency(t, i(p, "warmup"), i(p, "samples"), l(p, "budget_ms"));
+            } else if ("subscribe".equals(scenario)) {
+                r = subscribe(t, i(p, "services"), p.containsKey("warmup") ? i(p, "warmup") : 0, l(p, "deadline_ms"));
+            } else if ("register".equals(scenario)) {
+                r = register(t, i(p, "count"), i(p, "services"), i(p, "warmup"), l(p, "deadline_ms"));
+            } else if ("renewal".equals(scenario)) {
+                r = renewal(t, i(p, "registries"), i(p, "services"), i(p, "urls_per_service"), l(p, "session_ms"),
+                        l(p, "window_ms"), l(p, "deadline_ms"));
+            } else if ("churn".equals(scenario)) {
+                r = churn(t, i(p, "providers"), i(p, "consumers"), i(p, "rounds"), i(p, "rate"), l(p, "deadline_ms"));
+            } else {
+                throw new IllegalArgumentException("unknown scenario " + scenario);
+            }
+        } catch (Throwable e) {
+            r = obj("error", describe(e));
+        }
+        r.put("wall_ms", millis(System.nanoTime() - start));
+        return r;
+    }
+
+    private static int i(Map<String, Object> p, String k) {
+        return ((Number) p.get(k)).intValue();
+    }
+
+    private static long l(Map<String, Object> p, String k) {
+        return ((Number) p.get(k)).longValue();
+    }
+
+    // ---- URLs -------------------------------------------------------------------------------------
+
+    /** A provider URL of realistic length (about 300 characters), with an extra parameter if given. */
+    public static String providerUrl(String service, int port, String extra) {
+        return "dubbo://127.0.0.1:" + port + "/" + service + "?anyhost=true&application=bench-provider"
+                + "&category=providers&deprecated=false&dubbo=2.0.2&dynamic=true&generic=false"
+                + "&interface=" + service + "&methods=echo,hello,ping,status&pid=4242&release=3.3.6"
+                + "&side=provider&threads=200&timestamp=1700000000000" + (extra == null ? "" : "&" + extra);
+    }
+
+    public static String consumerUrl(String service) {
+        return "consumer://127.0.0.1/" + service + "?application=bench-consumer&category=providers&check=false"
+                + "&dubbo=2.0.2&interface=" + service + "&pid=4343&side=consumer&timestamp=1700000000000";
+    }
+
+    static int providersIn(List<URL> urls) {
+        int n = 0;
+        for (URL u : urls) {
+            if (!"empty".equals(u.getProtocol())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static Map<String, String> params(Object... kv) {
+        Map<String, String> m = new LinkedHashMap<String, String>();
+        for (int j = 0; j + 1 < kv.length; j += 2) {
+            m.put(String.valueOf(kv[j]), String.valueOf(kv[j + 1]));
+        }
+        return m;
+    }
+
+    // ---- floor: the server's own round trip ---------------------------------------------------------
+
+    /**
+     * The server's own round trip on an open connection, back to back or each after {@code idleMicros} of
+     * idleness: a registry's traffic is occasional, and on a virtual machine a request after idleness costs more
+     * (threads and CPUs have to wake up), so the notification latency is best compared with the latter.
+     */
+    static Map<String, Object> floor(RegistryTarget t, int warmup, int samples, long idleMicros) {
+        Histogram h = BenchKit.histogram();
+        BenchKit.Deadline d = new BenchKit.Deadline(60_000);
+        warmup = Math.max(warmup, 2000); // round trips are cheap: warm the code paths well
+        for (int k = 0; k < warmup + samples && !d.expired(); k++) {
+            if (idleMicros > 0 && k >= warmup) {
+                LockSupport.parkNanos(idleMicros * 1000);
+            }
+            long t0 = System.nanoTime();
+            t.server().roundTrip();
+            long t1 = System.nanoTime();
+            if (k >= warmup) {
+                h.recordValue(t1 - t0);
+            }
+        }
+        Map<String, Object> r = BenchKit.summary(h);
+        r.put("what", t.server().roundTripName());
+        r.put("idle_before_each_us", idleMicros);
+        r.put("server", t.server().describe());
+        return r;
+    }
+
+    // ---- notification latency ---------------------------------------------------------------------
+
+    /** Waits for a given {@code seq} to be present in (or absent from) a subscriber's notifications. */
+    static final class SeqWatch implements NotifyListener {
+        private final Object lock = new Object();
+        private String expected;
+        private boolean expectPresent;
+        private long seenAt;
+        final AtomicInteger notifications = new AtomicInteger();
+
+        @Override
+        public void notify(List<URL> urls) {
+            long now = System.nanoTime();
+            notifications.incrementAndGet();
+            String want;
+            boolean wantPresent;
+            synchronized (lock) {
+                want = expected;
+                wantPresent = expectPresent;
+            }
+            if (want == null) {
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
+                return;
+            }
+            boolean present = false;
+            for (URL u : urls) {
+                if (!"empty".equals(u.getProtocol()) && want.equals(u.getParameter("seq"))) {
+                    present = true;
+                    break;
+                }
+            }
+            synchronized (lock) {
+                if (want.equals(expected) && present == expectPresent && seenAt == 0) {
+                    seenAt = now;
+                    lock.notifyAll();
+                }
+            }
+        }
+
+        void expect(String seq, boolean present) {
+            synchronized (lock) {
+                expected = seq;
+                expectPresent = present;
+                seenAt = 0;
+            }
+        }
+
+        /** The nanoTime at which the expectation was met, or 0 if it was not within the time. */
+        long await(long millis) {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            synchronized (lock) {
+                while (seenAt == 0) {
+                    long left = end - System.nanoTime();
+                    if (left <= 0) {
+                        return 0;
+                    }
+                    try {
+                        lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return 0;
+                    }
+                }
+                return seenAt;
+            }
+        }
+
+        boolean awaitAnyNotification(long millis) {
+            BenchKit.Deadline d = new BenchKit.Deadline(millis);
+            while (notifications.get() == 0 && !d.expired()) {
+                BenchKit.sleep(5);
+            }
+            return notifications.get() > 0;
+        }
+    }
+
+    /**
+     * From {@code register()} called on one registry instance to the listener of another instance (as if in
+     * another process, subscribed to that service) being handed a list that contains the URL; then the URL is
+     * unregistered and its removal awaited before the next sample.
+     */
+    static Map<String, Object> latency(RegistryTarget t, int warmup, int samples, long budgetMs) {
+        String service = PREFIX + "LatencyService";
+        BenchKit.Deadline d = new BenchKit.Deadline(budgetMs);
+        Registry provider = t.create("latency-provider", 0, params());
+        Registry consumer = t.create("latency-consumer", 1, params());
+        Histogram h = BenchKit.histogram();
+        Histogram call = BenchKit.histogram();
+        int timeouts = 0;
+        int done = 0;
+        try {
+            SeqWatch watch = new SeqWatch();
+            consumer.subscribe(t.url(consumer, consumerUrl(service)), watch);
+            // Dubbo 3's registries notify an empty list at once; Dubbo 2.7's Redis registry says nothing about a
+            // service without keys. Either way the subscription is in place when subscribe() returns.
+            watch.awaitAnyNotification(1_000);
+            for (int k = 0; k < warmup + samples && !d.expired(); k++) {
+                URL url = t.url(provider, providerUrl(service, 20880, "seq=" + k));
+                watch.expect(String.valueOf(k), true);
+                long t0 = System.nanoTime();
+                provider.register(url);
+                long returned = System.nanoTime();
+                long seen = watch.await(5_000);
+                if (seen == 0) {
+                    if (++timeouts >= 5) {
+                        break;
+                    }
+                } else if (k >= warmup) {
+                    h.recordValue(seen - t0);
+                    call.recordValue(returned - t0);
+                    done++;
+                }
+                watch.expect(String.valueOf(k), false);
+                provider.unregister(url);
+                if (watch.await(5_000) == 0 && ++timeouts >= 5) {
+                    break;
+                }
+            }
+        } finally {
+            t.destroy(consumer);
+            t.destroy(provider);
+        }
+        Map<String, Object> r = BenchKit.summary(h);
+        r.put("register_call", BenchKit.summary(call));
+        r.put("warmup", warmup);
+        r.put("requested", samples);
+        r.put("finished", done == samples);
+        r.put("timeouts", timeouts);
+        return r;
+    }
+
+    // ---- subscribe to many services -----------------------------------------------------------------
+
+    /**
+     * Providers of {@code n} services are written directly into the server (one each); then a new registry
+     * subscribes to all of them, one after another as an application's references do. Measured: time from
+     * the first subscribe() until every listener had its provider, and the threads, server connections and
+     * heap (after GC) that the registry holds then, against a baseline taken just before it was created.
+     */
+    static Map<String, Object> subscribe(final RegistryTarget t, final int n, int warmup, long deadlineMs) {
+        Map<String, Object> warm = null;
+        if (warmup > 0) {
+            warm = subscribeWarmup(t, warmup, deadlineMs);
+        }
+        t.server().wipe();
+        Map<String, List<String>> providers = new LinkedHashMap<String, List<String>>();
+        for (int k = 0; k < n; k++) {
+            String service = PREFIX + "Service" + k;
+            providers.put(service, Collections.singletonList(providerUrl(service, 20880, null)));
+        }
+        t.server().populate(providers);
+
+        int threads0 = BenchKit.stableThreads(5_000);
+        long heap0 = BenchKit.heapAfterGc();
+        Long conn0 = t.server().stats().get("connections");
+
+        final AtomicInteger notified = new AtomicInteger();
+        final AtomicInteger subscribed = new AtomicInteger();
+        final AtomicLong lastNotified = new AtomicLong();
+        final AtomicReferenceArray<Boolean> seen = new AtomicReferenceArray<Boolean>(n);
+        final Registry[] holder = new Registry[1];
+        final long[] times = new long[3];
+        final BenchKit.Deadline d = new BenchKit.Deadline(deadlineMs);
+        Throwable failure = bounded("subscribe-" + n, deadlineMs, new Runnable() {
+            @Override
+            public void run() {
+                times[0] = System.nanoTime();
+                holder[0] = t.create("subscriber", 0, params("bench.subscriptions", n));
+                times[1] = System.nanoTime();
+                for (int k = 0; k < n && !d.expired(); k++) {
+                    final int index = k;
+                    holder[0].subscribe(t.url(holder[0], consumerUrl(PREFIX + "Service" + k)), new NotifyListener() {
+                        @Override
+                        public void notify(List<URL> urls) {
+                            if (providersIn(urls) > 0 && seen.compareAndSet(index, null, Boolean.TRUE)) {
+                                long now = System.nanoTime();
+                                notified.incrementAndGet();
+                                long last;
+                                while ((last = lastNotified.get()) == 0 || now - last > 0) {
+                                    if (lastNotified.compareAndSet(last, now)) {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                    });
+                    subscribed.incrementAndGet();
+                }
+                times[2] = System.nanoTime();
+            }
+        });
+        while (notified.get() < n && !d.expired()) {
+            BenchKit.sleep(2);
+        }
+        boolean finished = notified.get() == n;
+        int threads1 = BenchKit.threads();
+        Long conn1 = t.server().stats().get("connections");
+        long heap1 = BenchKit.heapAfterGc();
+        Map<String, Object> r = obj("services", n, "finished", finished, "notified", notified.get(),
+                "subscribed", subscribed.get());
+        if (times[1] != 0) {
+            r.put("create_ms", millis(times[1] - times[0]));
+        }
+        if (finished) {
+            r.put("first_full_notification_ms", millis(lastNotified.get() - times[1]));
+        } else {
+            r.put("deadline_s", deadlineMs / 1000);
+        }
+        if (failure != null && finished) {
+            r.put("note", describe(failure));
+        } else if (failure != null && !(failure instanceof IllegalStateException && failure.getMessage().contains("did not finish"))) {
+            r.put("error", describe(failure));
+        }
+        if (warm != null) {
+            r.put("warmup", warm);
+        }
+        r.put("threads_delta", threads1 - threads0);
+        r.put("connections_delta", conn0 == null || conn1 == null ? null : conn1 - conn0);
+        r.put("heap_delta_bytes", heap1 - heap0);
+        if (holder[0] != null && finished) {
+            t.destroy(holder[0]);
+        } else {
+            r.put("abandoned", true); // calls may still be blocked in the registry: the JVM must not be reused
+        }
+        return r;
+    }
+
+    /**
+     * Warms the code paths (the JIT) with a throwaway registry subscribing to {@code n} other services, so
+     * that the measured runs compare the registries rather than how far each JVM has compiled them.
+     */
+    private static Map<String, Object> subscribeWarmup(RegistryTarget t, int n, long deadlineMs) {
+        t.server().wipe();
+        Map<String, List<String>> providers = new LinkedHashMap<String, List<String>>();
+        for (int k = 0; k < n; k++) {
+            String service = PREFIX + "Warmup" + k;
+            providers.put(service, Collections.singletonList(providerUrl(service, 20880, null)));
+        }
+        t.server().populate(providers);
+        final Registry r = t.create("warmup", 0, params("bench.subscriptions", n));
+        final AtomicInteger notified = new AtomicInteger();
+        final BenchKit.Deadline d = new BenchKit.Deadline(deadlineMs);
+        long t0 = System.nanoTime();
+        Throwable failure = bounded("subscribe-warmup", deadlineMs, new Runnable() {
+            @Override
+            public void run() {
+                for (int k = 0; k < n && !d.expired(); k++) {
+                    final AtomicInteger once = new AtomicInteger();
+                    r.subscribe(t.url(r, consumerUrl(PREFIX + "Warmup" + k)), new NotifyListener() {
+                        @Override
+                        public void notify(List<URL> urls) {
+                            if (providersIn(urls) > 0 && once.getAndIncrement() == 0) {
+                                notified.incrementAndGet();
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        while (notified.get() < n && !d.expired()) {
+            BenchKit.sleep(5);
+        }
+        Map<String, Object> w = obj("services", n, "notified", notified.get(), "ms", millis(System.nanoTime() - t0));
+        if (failure != null) {
+            w.put("error", describe(failure));
+        }
+        t.destroy(r);
+        return w;
+    }
+
+    // ---- register many -----------------------------------------------------------------------------
+
+    /**
+     * One registry registers {@code count} provider URLs ({@code services} services, count/services providers
+     * each), one call after another. Before that, {@code warmup} URLs of other services are registered and
+     * unregistered (warms the code paths; not counted). Measured: throughput, per-call latency, and the growth
+     * of the server's memory divided by the number of registrations.
+     */
+    static Map<String, Object> register(final RegistryTarget t, final int count, final int services, final int warmup,
+            long deadlineMs) {
+        t.server().wipe();
+        final Registry registry = t.create("register", 0, params());
+        final Histogram h = BenchKit.histogram();
+        final AtomicInteger done = new AtomicInteger();
+        final long[] span = new long[2];
+        final BenchKit.Deadline d = new BenchKit.Deadline(deadlineMs);
+        try {
+            List<URL> warm = new ArrayList<URL>();
+            for (int k = 0; k < warmup && !d.expired(); k++) {
+                URL u = t.url(registry, providerUrl(PREFIX + "Warmup" + (k % 10), 30000 + k, null));
+                registry.register(u);
+                warm.add(u);
+            }
+            for (URL u : warm) {
+                registry.unregister(u);
+            }
+            BenchKit.sleep(500);
+            final Long mem0 = t.server().stats().get("memory_bytes");
+            Throwable failure = bounded("register", d.remainingMillis(), new Runnable() {
+                @Override
+                public void run() {
+                    span[0] = System.nanoTime();
+                    for (int k = 0; k < count && !d.expired(); k++) {
+                        String service = PREFIX + "Service" + (k % services);
+                        URL u = t.url(registry, providerUrl(service, 20000 + k / services, null));
+                        long t0 = System.nanoTime();
+                        registry.register(u);
+                        h.recordValue(System.nanoTime() - t0);
+                        done.incrementAndGet();
+                    }
+                    span[1] = System.nanoTime();
+                }
+            });
+            BenchKit.sleep(500);
+            Long mem1 = t.server().stats().get("memory_bytes");
+            boolean finished = done.get() == count;
+            Map<String, Object> r = obj("count", count, "services", services, "finished", finished,
+                    "registered", done.get());
+            if (finished) {
+                double seconds = (span[1] - span[0]) / 1e9;
+                r.put("elapsed_ms", millis(span[1] - span[0]));
+                r.put("per_second", Math.round(count / seconds));
+            } else {
+                r.put("deadline_s", deadlineMs / 1000);
+            }
+            r.put("call", BenchKit.summary(h));
+            if (mem0 != null && mem1 != null && mem0 >= 0 && done.get() > 0) {
+                r.put("memory_per_registration_bytes", Math.round((mem1 - mem0) / (double) done.get()));
+                r.put("memory_note", t.server().memoryNote());
+            }
+            if (failure != null && finished) {
+                r.put("note", describe(failure));
+            } else if (failure != null) {
+                r.put("error", describe(failure));
+                r.put("abandoned", true);
+            }
+            return r;
+        } finally {
+            t.destroy(registry);
+            t.server().wipe();
+        }
+    }
+
+    // ---- steady-state renewal ------------------------------------------------------------------------
+
+    /**
+     * {@code registries} registry instances (as many processes) each register one URL of each of
+     * {@code services} services ({@code urlsPerService} providers per service in each registry), with the
+     * given session. After a settling period, the server's counters are read at both ends of a window:
+     * requests per second in total and by command, read events, connections.
+     */
+    static Map<String, Object> renewal(final RegistryTarget t, int registries, final int services,
+            final int urlsPerService, long sessionMs, long windowMs, long deadlineMs) {
+        t.server().wipe();
+        final BenchKit.Deadline d = new BenchKit.Deadline(deadlineMs);
+        final List<Registry> created = Collections.synchronizedList(new ArrayList<Registry>());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> steps = new ArrayList<Future<?>>();
+            final Map<String, String> ps = params("session", sessionMs);
+            for (int r = 0; r < registries; r++) {
+                final int instance = r;
+                steps.add(pool.submit(new Runnable() {
+                    @Override
+                    public void run() {
+                        Registry reg = t.create("renewal", instance, ps);
+                        created.add(reg);
+                        for (int s = 0; s < services && !d.expired(); s++) {
+                            for (int u = 0; u < urlsPerService; u++) {
+                                reg.register(t.url(reg, providerUrl(PREFIX + "RenewService" + s,
+                                        20000 + instance * urlsPerService + u, null)));
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : steps) {
+                f.get(Math.max(1, d.remainingMillis()), TimeUnit.MILLISECONDS);
+            }
+            long renew = t.renewPeriodMillis(sessionMs);
+            // Settle: let every registry get past its first renewal before the window opens.
+            BenchKit.sleep(Math.min(Math.max(1000, renew + 500), Math.max(0, d.remainingMillis() - windowMs - 1000)));
+            Map<String, Long> s0 = t.server().stats();
+            long w0 = System.nanoTime();
+            BenchKit.sleep(windowMs);
+            Map<String, Long> s1 = t.server().stats();
+            double seconds = (System.nanoTime() - w0) / 1e9;
+            int entries = registries * services * urlsPerService;
+            Map<String, Object> r = obj("registries", registries, "entries", entries, "session_ms", sessionMs,
+                    "window_ms", windowMs, "renew_period_ms", renew, "renewal", t.renewalNote());
+            r.put("connections", s1.get("connections"));
+            if (s0.containsKey("commands")) {
+                long commands = s1.get("commands") - s0.get("commands");
+                r.put("commands_per_s", round1(commands / seconds));
+                Map<String, Object> byCommand = new TreeMap<String, Object>();
+                for (Map.Entry<String, Long> e : s1.entrySet()) {
+                    if (e.getKey().startsWith("calls.")) {
+                        Long before = s0.get(e.getKey());
+                        long delta = e.getValue() - (before == null ? 0 : before);
+                        if (delta > 0) {
+                            byCommand.put(e.getKey().substring(6), round1(delta / seconds));
+                        }
+                    }
+                }
+                r.put("by_command_per_s", byCommand);
+                long usec = 0;
+                Map<String, Object> perCall = new TreeMap<String, Object>();
+                for (Map.Entry<String, Long> e : s1.entrySet()) {
+                    if (e.getKey().startsWith("usec.")) {
+                        String cmd = e.getKey().substring(5);
+                        Long before = s0.get(e.getKey());
+                        long delta = e.getValue() - (before == null ? 0 : before);
+                        Long c1 = s1.get("calls." + cmd);
+                        Long c0 = s0.get("calls." + cmd);
+                        long calls = (c1 == null ? 0 : c1) - (c0 == null ? 0 : c0);
+                        usec += delta;
+                        if (calls > 0) {
+                            perCall.put(cmd, round1(delta / (double) calls));
+                        }
+                    }
+                }
+                // Time spent in commands (commands run by scripts count twice: on their own and in the script's).
+                r.put("command_time_ms_per_s", round1(usec / 1000.0 / seconds));
+                r.put("usec_per_call", perCall);
+                if (renew > 0) {
+                    double periods = seconds * 1000.0 / renew;
+                    r.put("commands_per_registry_per_period", round1(commands / periods / registries));
+                }
+            }
+            if (s0.containsKey("reads") && s0.get("reads") >= 0) {
+                long reads = s1.get("reads") - s0.get("reads") - 1; // less the probe's second INFO
+                r.put("reads_per_s", round1(reads / seconds));
+                if (renew > 0) {
+                    double periods = seconds * 1000.0 / renew;
+                    r.put("reads_per_registry_per_period", round1(reads / periods / registries));
+                }
+            }
+            if (s0.containsKey("cpu_us") && s0.get("cpu_us") >= 0) {
+                // The server process's CPU time (user + system): the steady state's whole cost to it.
+                r.put("server_cpu_ms_per_s", round1((s1.get("cpu_us") - s0.get("cpu_us")) / 1000.0 / seconds));
+            }
+            if (s0.containsKey("input_bytes") && s0.get("input_bytes") >= 0) {
+                r.put("input_kb_per_s", round1((s1.get("input_bytes") - s0.get("input_bytes")) / 1024.0 / seconds));
+            }
+            if (s0.containsKey("packets_received")) {
+                long packets = s1.get("packets_received") - s0.get("packets_received");
+                r.put("packets_received_per_s", round1(packets / seconds));
+                if (renew > 0) {
+                    double periods = seconds * 1000.0 / renew;
+                    r.put("packets_per_registry_per_period", round1(packets / periods / registries));
+                }
+            }
+            return r;
+        } catch (Exception e) {
+            return obj("error", describe(e), "created", created.size());
+        } finally {
+            pool.shutdownNow();
+            destroyAll(t, created);
+            t.server().wipe();
+        }
+    }
+
+    static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    static void destroyAll(final RegistryTarget t, List<Registry> registries) {
+        List<Registry> copy;
+        synchronized (registries) {
+            copy = new ArrayList<Registry>(registries);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> fs = new ArrayList<Future<?>>();
+            for (final Registry r : copy) {
+                fs.add(pool.submit(new Runnable() {
+                    @Override
+                    public void run() {
+                        t.destroy(r);
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                try {
+                    f.get(60, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // bounded: move on
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- churn ---------------------------------------------------------------------------------------
+
+    /** A consumer's view of the churning service. */
+    static final class ChurnListener implements NotifyListener {
+        private final int full;
+        private final AtomicLong total;
+        volatile int size = -1;
+        volatile long lastNotify;
+        volatile boolean isFull;
+
+        ChurnListener(int full, AtomicLong total) {
+            this.full = full;
+            this.total = total;
+        }
+
+        @Override
+        public void notify(List<URL> urls) {
+            long now = System.nanoTime();
+            int n = providersIn(urls);
+            total.incrementAndGet();
+            size = n;
+            isFull = n == full;
+            lastNotify = now;
+        }
+    }
+
+    /**
+     * {@code providers} provider registries (one URL each) and {@code consumers} consumer registries (each
+     * subscribed to the one service). Once every consumer has all providers, each provider in turn leaves
+     * (unregister) and joins again (register), {@code rounds} times over, paced at {@code rate} changes per
+     * second. Measured: notifications delivered per second (all consumers), and the lag of the last one: from
+     * the last change until the last notification after it, once every consumer holds the final list (all
+     * providers) and no notification has come for a second.
+     */
+    static Map<String, Object> churn(final RegistryTarget t, final int providers, int consumers, int rounds, int rate,
+            long deadlineMs) {
+        t.server().wipe();
+        final String service = PREFIX + "ChurnService";
+        final BenchKit.Deadline d = new BenchKit.Deadline(deadlineMs);
+        final List<Registry> providerRegs = Collections.synchronizedList(new ArrayList<Registry>());
+        final List<Registry> consumerRegs = Collections.synchronizedList(new ArrayList<Registry>());
+        final AtomicLong total = new AtomicLong();
+        final List<ChurnListener> listeners = Collections.synchronizedList(new ArrayList<ChurnListener>());
+        final Map<Registry, URL> urls = Collections.synchronizedMap(new HashMap<Registry, URL>());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> steps = new ArrayList<Future<?>>();
+            for (int c = 0; c < consumers; c++) {
+                final int instance = c;
+                steps.add(pool.submit(new Runnable() {
+                    @Override
+                    public void run() {
+                        Registry reg = t.create("churn-consumer", instance, params());
+                        consumerRegs.add(reg);
+                        ChurnListener l = new ChurnListener(providers, total);
+                        listeners.add(l);
+                        reg.subscribe(t.url(reg, consumerUrl(service)), l);
+                    }
+                }));
+            }
+            for (Future<?> f : steps) {
+                f.get(Math.max(1, d.remainingMillis()), TimeUnit.MILLISECONDS);
+            }
+            steps.clear();
+            final Registry[] byIndex = new Registry[providers];
+            for (int p = 0; p < providers; p++) {
+                final int instance = p;
+                steps.add(pool.submit(new Runnable() {
+                    @Override
+                    public void run() {
+                        Registry reg = t.create("churn-provider", instance, params());
+                        providerRegs.add(reg);
+                        URL u = t.url(reg, providerUrl(service, 20000 + instance, null));
+                        urls.put(reg, u);
+                        byIndex[instance] = reg;
+                        reg.register(u);
+                    }
+                }));
+            }
+            for (Future<?> f : steps) {
+                f.get(Math.max(1, d.remainingMillis()), TimeUnit.MILLISECONDS);
+            }
+            if (!awaitAllFull(listeners, d)) {
+                return obj("error", "consumers did not see all " + providers + " providers before the churn", "full",
+                        countFull(listeners));
+            }
+            BenchKit.sleep(500);
+            total.set(0);
+
+            int changes = rounds * providers * 2;
+            long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+            long first = System.nanoTime();
+            long lastChange = first;
+            int issued = 0;
+            for (int k = 0; k < changes && !d.expired(); k++) {
+                long due = first + k * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                Registry reg = byIndex[(k / 2) % providers];
+                lastChange = System.nanoTime();
+                if (k % 2 == 0) {
+                    reg.unregister(urls.get(reg));
+                } else {
+                    reg.register(urls.get(reg));
+                }
+                issued++;
+            }
+            if (issued % 2 == 1) { // stopped by the deadline between a leave and its join: join again
+                Registry reg = byIndex[(issued / 2) % providers];
+                lastChange = System.nanoTime();
+                reg.register(urls.get(reg));
+                issued++;
+            }
+            long issuedEnd = System.nanoTime();
+            BenchKit.Deadline settle = new BenchKit.Deadline(Math.max(30_000, d.remainingMillis()));
+            boolean converged = false;
+            while (!settle.expired()) {
+                long latest = latestNotify(listeners);
+                if (countFull(listeners) == listeners.size() && System.nanoTime() - Math.max(latest, issuedEnd)
+                        >= TimeUnit.SECONDS.toNanos(1)) {
+                    converged = true;
+                    break;
+                }
+                BenchKit.sleep(20);
+            }
+            long latest = latestNotify(listeners);
+            Map<String, Object> r = obj("providers", providers, "consumers", consumers, "changes", issued,
+                    "target_rate_per_s", rate, "achieved_rate_per_s", round1(issued / ((lastChange - first) / 1e9)),
+                    "finished", issued == changes, "converged", converged);
+            r.put("notifications", total.get());
+            double span = (Math.max(latest, lastChange) - first) / 1e9;
+            r.put("notifications_per_s", round1(total.get() / span));
+            if (converged) {
+                r.put("last_lag_ms", latest > lastChange ? millis(latest - lastChange) : 0.0);
+            } else {
+                r.put("consumers_with_final_state", countFull(listeners));
+                r.put("settle_limit_s", 30);
+            }
+            return r;
+        } catch (Exception e) {
+            return obj("error", describe(e));
+        } finally {
+            pool.shutdownNow();
+            destroyAll(t, consumerRegs);
+            destroyAll(t, providerRegs);
+            t.server().wipe();
+        }
+    }
+
+    private static boolean awaitAllFull(List<ChurnListener> listeners, BenchKit.Deadline d) {
+        while (!d.expired()) {
+            if (countFull(listeners) == listeners.size()) {
+                return true;
+            }
+            BenchKit.sleep(20);
+        }
+        return false;
+    }
+
+    private static int countFull(List<ChurnListener> listeners) {
+        int n = 0;
+        synchronized (listeners) {
+            for (ChurnListener l : listeners) {
+                if (l.isFull) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static long latestNotify(List<ChurnListener> listeners) {
+        long latest = 0;
+        synchronized (listeners) {
+            for (ChurnListener l : listeners) {
+                if (latest == 0 || l.lastNotify - latest > 0) {
+                    latest = l.lastNotify;
+                }
+            }
+        }
+        return latest;
+    }
+}
