@@ -15,6 +15,7 @@ import static org.apache.dubbo.common.constants.RegistryConstants.PROVIDERS_CATE
 import static org.apache.dubbo.common.constants.RegistryConstants.ROUTERS_CATEGORY;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +65,8 @@ public class RedisRegistry extends FailbackRegistry {
      */
     private final Executor notifications;
     private final Map<Subscriber, Watch> watches = new ConcurrentHashMap<>();
+    /** Per watched key, its fields as parsed last time (null for one that does not parse). */
+    private final Map<String, Map<String, URL>> parsedUrls = new ConcurrentHashMap<>();
     /** Dubbo's {@code enable-empty-protection}: never tell a consumer it has no providers. */
     private final boolean emptyProtection;
 
@@ -154,6 +157,11 @@ public class RedisRegistry extends FailbackRegistry {
         Watch watch = watches.remove(new Subscriber(url, listener));
         if (watch != null) {
             RedisCalls.await(engine, engine.unwatch(watch), "unsubscribe " + url);
+            if (!isAdmin(url)) {
+                for (CategoryKey key : categoryKeys(url)) {
+                    parsedUrls.remove(key.redisKey()); // parsed again if another subscription still reads it
+                }
+            }
         }
     }
 
@@ -250,14 +258,34 @@ public class RedisRegistry extends FailbackRegistry {
     /** The snapshot's entries that parse as URLs of the key's service and match the subscription. */
     private List<URL> matching(URL subscribed, KeySnapshot snapshot) {
         List<URL> result = new ArrayList<>(snapshot.liveEntries().size());
-        CategoryKey key = snapshot.key();
-        for (RegistryEntry entry : snapshot.liveEntries()) {
-            URL u = parse(key, entry.field());
-            if (u != null && UrlUtils.isMatch(subscribed, u)) {
+        for (URL u : urlsOf(snapshot)) {
+            if (UrlUtils.isMatch(subscribed, u)) {
                 result.add(u);
             }
         }
         return result;
+    }
+
+    /**
+     * The snapshot's entries as URLs, each field parsed once while it stays in the key: a change to a key
+     * of a hundred providers then parses one URL, not a hundred (parsing dominated the cost of churn).
+     * Unparsable fields are skipped (and reported once).
+     */
+    private List<URL> urlsOf(KeySnapshot snapshot) {
+        CategoryKey key = snapshot.key();
+        Map<String, URL> before = parsedUrls.getOrDefault(key.redisKey(), Map.of());
+        Map<String, URL> now = new HashMap<>(snapshot.liveEntries().size() * 2);
+        List<URL> urls = new ArrayList<>(snapshot.liveEntries().size());
+        for (RegistryEntry entry : snapshot.liveEntries()) {
+            String field = entry.field();
+            URL u = before.containsKey(field) ? before.get(field) : parse(key, field);
+            now.put(field, u);
+            if (u != null) {
+                urls.add(u);
+            }
+        }
+        parsedUrls.put(key.redisKey(), now);
+        return urls;
     }
 
     private URL parse(CategoryKey key, String field) {

@@ -20,6 +20,9 @@ import io.github.dubboredis.redis.RedisStore;
  */
 final class Registrar {
 
+    /** The most lease members one ZADD carries (see {@link #addLeases}). */
+    static final int LEASES_PER_COMMAND = 256;
+
     static final String REGISTER = "register";
     static final String UNREGISTER = "unregister";
 
@@ -137,6 +140,30 @@ final class Registrar {
      *
      * @return the number of entries written
      */
+    /**
+     * Writes lease scores in ZADDs of at most {@value #LEASES_PER_COMMAND} members, sent back to back (still
+     * one round trip): one ZADD of ten thousand members would hold Redis, and every other client, for
+     * milliseconds.
+     */
+    private CompletableFuture<Void> addLeases(Map<String, Double> leaseScores) {
+        if (leaseScores.size() <= LEASES_PER_COMMAND) {
+            return store.addScored(root.leaseIndexKey(), leaseScores);
+        }
+        List<CompletableFuture<Void>> chunks = new ArrayList<>();
+        Map<String, Double> chunk = new HashMap<>();
+        for (Map.Entry<String, Double> e : leaseScores.entrySet()) {
+            chunk.put(e.getKey(), e.getValue());
+            if (chunk.size() == LEASES_PER_COMMAND) {
+                chunks.add(store.addScored(root.leaseIndexKey(), chunk));
+                chunk = new HashMap<>();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            chunks.add(store.addScored(root.leaseIndexKey(), chunk));
+        }
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new));
+    }
+
     CompletableFuture<Integer> renewAll() {
         Map<String, CompletableFuture<Long>> writes = new LinkedHashMap<>();
         CompletableFuture<Void> leases;
@@ -158,7 +185,7 @@ final class Registrar {
                 count += values.size();
                 writes.put(e.getKey(), store.writeFields(e.getKey(), values));
             }
-            leases = store.addScored(root.leaseIndexKey(), leaseScores);
+            leases = addLeases(leaseScores);
         }
         int written = count;
         // Each key on its own: one bad key (say, overwritten with a string) must not stop the others.
