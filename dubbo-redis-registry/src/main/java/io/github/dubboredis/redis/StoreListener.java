@@ -16,7 +16,7 @@ public interface StoreListener {
 
     /**
      * Commands reach a node again after they could not (a reconnect, or a move to another node):
-     * whatever that node lost must be written again.
+     * whatever that node lost must be written again, and reads that failed meanwhile sent again.
      */
     default void onWritesRestored(String node) {
     }

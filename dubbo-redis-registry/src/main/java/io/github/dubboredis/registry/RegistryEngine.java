@@ -81,6 +81,7 @@ public final class RegistryEngine implements AutoCloseable {
             @Override
             public void onWritesRestored(String node) {
                 reRegister(node);
+                watcher.onCommandsRestored();
             }
 
             @Override

@@ -87,6 +87,8 @@ final class Watcher implements StoreListener {
         /** An {@code unregister} was announced for this key since its last read was sent. */
         boolean removalAnnounced;
         boolean expiryCheckScheduled;
+        /** The last read could not reach Redis: read again as soon as commands do. */
+        boolean readFailed;
 
         KeyState(CategoryKey key) {
             this.key = key;
@@ -241,6 +243,19 @@ final class Watcher implements StoreListener {
     }
 
     /**
+     * Commands reach Redis again. The two links of a node reconnect independently: when the pub/sub one
+     * came back first, the re-reads it asked for (or that its messages asked for) failed on the command
+     * link; they are sent again now rather than left to the next anti-entropy pass.
+     */
+    void onCommandsRestored() {
+        for (KeyState state : keys.values()) {
+            if (state.readFailed) {
+                requestRead(state);
+            }
+        }
+    }
+
+    /**
      * Reads every watched key again (and, for an admin, looks for keys that appeared meanwhile):
      * after a gap in pub/sub, and periodically as anti-entropy.
      */
@@ -304,6 +319,7 @@ final class Watcher implements StoreListener {
         store.readHash(state.key.redisKey()).whenCompleteAsync((hash, failure) -> {
             state.readInFlight = false;
             checkMarker(marker);
+            state.readFailed = failure != null && RedisAccessException.isUnavailability(failure);
             if (failure == null) {
                 availability.succeeded();
                 apply(state, snapshot(state.key, hash, sequence), true, removalAnnounced, null);

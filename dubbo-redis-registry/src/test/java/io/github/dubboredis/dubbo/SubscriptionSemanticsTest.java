@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
 import io.github.dubboredis.testkit.RedisPerClass;
+import io.github.dubboredis.testkit.RespClient;
 import io.github.dubboredis.testkit.TcpProxy;
 
 /** Subscribe, unsubscribe and lookup behave as with Dubbo's own registries. */
@@ -125,6 +127,47 @@ class SubscriptionSemanticsTest {
             proxy.heal();
             await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.Static", "configurators").isEmpty());
         }
+    }
+
+    /**
+     * The two links of a node reconnect on their own. Here the command link is down (its reconnects
+     * refused) while the pub/sub link still hears a change: the read the message asks for fails. Once
+     * commands reach Redis again that key is read again at once, not left to anti-entropy (off here).
+     */
+    @Test
+    void aReadThatFailedWhileOnlyTheCommandLinkWasDownIsSentAgainWhenItReturns() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", redis.server().port()); Registries registries = new Registries();
+                RespClient raw = redis.client()) {
+            RedisRegistry consumerSide = registries.create(proxy.address(), "resync.period=0&reconnect.period=100");
+            Notifications heard = new Notifications();
+            consumerSide.subscribe(consumer(consumerSide, "com.foo.Retry", ""), heard);
+            assertThat(heard.current("com.foo.Retry", "providers")).isEmpty();
+
+            proxy.refuseNewConnections();
+            raw.call("CLIENT", "KILL", "ID", commandConnectionId(raw));
+            String key = "/dubbo/com.foo.Retry/providers";
+            String field = "dubbo://10.0.0.1:20880/com.foo.Retry?interface=com.foo.Retry&side=provider";
+            raw.call("HSET", key, field, Long.toString(System.currentTimeMillis() + 600_000));
+            assertThat(raw.number("PUBLISH", key, "register")).as("subscribers who heard the change").isEqualTo(1);
+            Thread.sleep(500); // the read it asked for has failed: no command link
+            assertThat(heard.current("com.foo.Retry", "providers")).isEmpty();
+
+            proxy.heal();
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.Retry", "providers").size() == 1);
+            assertThat(heard.current("com.foo.Retry", "providers").get(0).toFullString()).isEqualTo(field);
+        }
+    }
+
+    /** The id of the only registry connection that is not subscribed to anything. */
+    private static String commandConnectionId(RespClient raw) {
+        List<String> ids = new ArrayList<>();
+        for (String line : raw.string("CLIENT", "LIST").split("\n")) {
+            if (line.contains("name=dubbo-redis-registry") && line.contains(" sub=0 ") && line.contains(" psub=0 ")) {
+                ids.add(line.substring(line.indexOf("id=") + 3, line.indexOf(' ', line.indexOf("id="))));
+            }
+        }
+        assertThat(ids).as("command connections of the registry").hasSize(1);
+        return ids.get(0);
     }
 
     @Test

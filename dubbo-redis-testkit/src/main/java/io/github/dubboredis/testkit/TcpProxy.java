@@ -14,11 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP proxy on loopback between a client and a server, that a test can use to break the network:
  * {@link #cut()} drops every connection and refuses new ones, {@link #stall()} keeps connections open
- * but passes no bytes, {@link #delay(long)} adds latency; {@link #heal()} restores normal service.
+ * but passes no bytes, {@link #refuseNewConnections()} keeps the open connections but lets no new one
+ * through, {@link #delay(long)} adds latency; {@link #heal()} restores normal service.
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private enum Mode { PASS, CUT, STALL }
+    private enum Mode { PASS, CUT, STALL, REFUSE_NEW }
 
     private final String targetHost;
     private final int targetPort;
@@ -66,6 +67,14 @@ public final class TcpProxy implements AutoCloseable {
         mode = Mode.STALL;
     }
 
+    /**
+     * Lets the open connections pass, but closes new ones at once until {@link #heal()}: a client whose
+     * connection a test kills cannot come back, while its other connections keep working.
+     */
+    public void refuseNewConnections() {
+        mode = Mode.REFUSE_NEW;
+    }
+
     /** Adds this much latency to every chunk forwarded. */
     public void delay(long millis) {
         delayMillis = millis;
@@ -81,7 +90,7 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 accepted.incrementAndGet();
-                if (mode == Mode.CUT) {
+                if (mode == Mode.CUT || mode == Mode.REFUSE_NEW) {
                     client.close();
                     continue;
                 }

@@ -120,7 +120,9 @@ class RedisRestartTest extends FaultTestSupport {
             assertThat(raw.hgetall(PROVIDERS_KEY)).hasSize(2);
         }
         sampler.close();
-        assertThat(back).isLessThanOrEqualTo(RENEW_PERIOD);
+        // The next renewal writes the entries again (HSET creates them) within one renew period; the poll above
+        // sees that up to one poll and one HGETALL later.
+        assertThat(back).as("ms from the flush to all registered").isLessThanOrEqualTo(RENEW_PERIOD + MEASURING_SLACK);
         assertThat(sampler.smallestSize()).isEqualTo(2);
         assertThat(calls.failures()).isEmpty();
         FaultReport.row("FLUSHALL (no reconnect, no message)",
