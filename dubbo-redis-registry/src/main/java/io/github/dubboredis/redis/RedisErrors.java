@@ -107,6 +107,16 @@ final class RedisErrors {
         return t instanceof RedisCommandExecutionException && t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT");
     }
 
+    /**
+     * Whether the client lost the reason a new connection failed. When the server closes a connection
+     * during the handshake (it refused the credentials, say) before the client's connect listener ran,
+     * which a busy machine makes likely, Lettuce finds its handshake handler already gone and reports only
+     * that ({@code AbstractRedisClient.initializeChannelAsync0}). Connecting once more gives the real answer.
+     */
+    static boolean lostHandshakeCause(Throwable thrown) {
+        return mentions(thrown, "RedisHandshakeHandler not registered");
+    }
+
     /** Whether any exception in the cause chain has a message containing {@code text} (a server error code). */
     static boolean mentions(Throwable thrown, String text) {
         for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {

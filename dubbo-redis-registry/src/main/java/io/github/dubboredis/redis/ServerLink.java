@@ -3,6 +3,7 @@ package io.github.dubboredis.redis;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import io.github.dubboredis.config.ConnectionSettings;
 import io.lettuce.core.ClientOptions;
@@ -79,9 +80,16 @@ final class ServerLink implements RedisLink {
 
     /** True when Redis refuses a connection without credentials (a {@code requirepass} server). */
     private CompletableFuture<Boolean> defaultUserNeedsPassword() {
-        return client.connectAsync(StringCodec.UTF8, anonymousUri).toCompletableFuture()
-                .thenCompose(probe -> probe.async().ping().toCompletableFuture().whenComplete((pong, e) -> probe.closeAsync()))
+        return retryingIfTheCauseWasLost(() -> client.connectAsync(StringCodec.UTF8, anonymousUri).toCompletableFuture()
+                .thenCompose(probe -> probe.async().ping().toCompletableFuture().whenComplete((pong, e) -> probe.closeAsync())))
                 .handle((pong, e) -> e != null && RedisErrors.mentions(e, "NOAUTH"));
+    }
+
+    /** Runs a connection attempt, and once more if the client lost the reason it failed. */
+    private static <T> CompletableFuture<T> retryingIfTheCauseWasLost(Supplier<CompletableFuture<T>> attempt) {
+        return attempt.get().exceptionallyCompose(e -> RedisErrors.lostHandshakeCause(e)
+                ? attempt.get()
+                : CompletableFuture.failedFuture(e));
     }
 
     private CompletableFuture<Void> connectWithPasswordAlone(Throwable refused) {
@@ -97,6 +105,10 @@ final class ServerLink implements RedisLink {
     }
 
     private CompletableFuture<Void> connect(RedisURI target) {
+        return retryingIfTheCauseWasLost(() -> connectBoth(target));
+    }
+
+    private CompletableFuture<Void> connectBoth(RedisURI target) {
         CompletableFuture<StatefulRedisConnection<String, String>> commands =
                 client.connectAsync(StringCodec.UTF8, target).toCompletableFuture();
         CompletableFuture<StatefulRedisPubSubConnection<String, String>> pubSub =
