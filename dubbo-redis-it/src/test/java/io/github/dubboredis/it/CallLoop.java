@@ -16,13 +16,13 @@ import io.github.dubboredis.demo.GreetingServiceImpl;
  */
 public final class CallLoop implements AutoCloseable {
 
-    /** One call: when it ended, who served it (null if it failed) and the error. */
     /** One call: when it started and ended, who served it, or why it failed. */
     record Call(long startNanos, long nanos, String servedBy, String error) {
     }
 
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Thread thread;
+    private final Object pause = new Object();
     private volatile boolean stopped;
     private volatile long slowest;
 
@@ -39,7 +39,11 @@ public final class CallLoop implements AutoCloseable {
                     calls.add(new Call(started, System.nanoTime(), null, e.getClass().getSimpleName() + ": " + e.getMessage()));
                 }
                 try {
-                    Thread.sleep(intervalMillis);
+                    synchronized (pause) {
+                        if (!stopped) {
+                            pause.wait(intervalMillis);
+                        }
+                    }
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -103,12 +107,22 @@ public final class CallLoop implements AutoCloseable {
         return calls.size();
     }
 
+    /**
+     * Stops after the call under way, if any. Not by interrupting it: Dubbo turns an interrupt into a
+     * failed call (and its retries fail too), which would count against the registry.
+     */
     @Override
     public void close() {
         stopped = true;
-        thread.interrupt();
+        synchronized (pause) {
+            pause.notifyAll();
+        }
         try {
-            thread.join(5000);
+            thread.join(15_000); // a call's tries time out after 3 x 3 s
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(5000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
