@@ -108,13 +108,15 @@ final class RedisErrors {
     }
 
     /**
-     * Whether the client lost the reason a new connection failed. When the server closes a connection
-     * during the handshake (it refused the credentials, say) before the client's connect listener ran,
-     * which a busy machine makes likely, Lettuce finds its handshake handler already gone and reports only
-     * that ({@code AbstractRedisClient.initializeChannelAsync0}). Connecting once more gives the real answer.
+     * Whether the client may have lost the reason a new connection failed. When a handshake fails (the
+     * server refused the credentials, say), Lettuce closes the channel and only then records the cause; on
+     * a busy machine the close can overtake it, and all that is reported is that the handshake handler
+     * was already gone ({@code AbstractRedisClient.initializeChannelAsync0}) or that the connection closed
+     * prematurely ({@code RedisHandshakeHandler.channelInactive}). Connecting again gives the real answer
+     * (or the same words, if the server really does close connections during the handshake).
      */
     static boolean lostHandshakeCause(Throwable thrown) {
-        return mentions(thrown, "RedisHandshakeHandler not registered");
+        return mentions(thrown, "RedisHandshakeHandler not registered") || mentions(thrown, "Connection closed prematurely");
     }
 
     /** Whether any exception in the cause chain has a message containing {@code text} (a server error code). */

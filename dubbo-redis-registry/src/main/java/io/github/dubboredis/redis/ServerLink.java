@@ -21,6 +21,9 @@ import io.lettuce.core.resource.ClientResources;
 /** A {@link RedisLink} to one Redis server, or to the master a set of sentinels names. */
 final class ServerLink implements RedisLink {
 
+    /** Connection attempts while the client reports no reason for a failure (see {@link RedisErrors#lostHandshakeCause}). */
+    private static final int ATTEMPTS_WHILE_THE_CAUSE_IS_LOST = 3;
+
     private final String name;
     private final RedisURI uri;
     /** The same URI without the user name: the older registry sent only the password (see connect()). */
@@ -85,10 +88,14 @@ final class ServerLink implements RedisLink {
                 .handle((pong, e) -> e != null && RedisErrors.mentions(e, "NOAUTH"));
     }
 
-    /** Runs a connection attempt, and once more if the client lost the reason it failed. */
+    /** Runs a connection attempt, and again (a few times at most) while the client lost the reason it failed. */
     private static <T> CompletableFuture<T> retryingIfTheCauseWasLost(Supplier<CompletableFuture<T>> attempt) {
-        return attempt.get().exceptionallyCompose(e -> RedisErrors.lostHandshakeCause(e)
-                ? attempt.get()
+        return retryingIfTheCauseWasLost(attempt, ATTEMPTS_WHILE_THE_CAUSE_IS_LOST);
+    }
+
+    private static <T> CompletableFuture<T> retryingIfTheCauseWasLost(Supplier<CompletableFuture<T>> attempt, int attemptsLeft) {
+        return attempt.get().exceptionallyCompose(e -> attemptsLeft > 1 && RedisErrors.lostHandshakeCause(e)
+                ? retryingIfTheCauseWasLost(attempt, attemptsLeft - 1)
                 : CompletableFuture.failedFuture(e));
     }
 
