@@ -29,7 +29,8 @@ import io.github.dubboredis.redis.StoreListener;
  * is queued are absorbed by it; those that arrive while it is in flight cause one more read, sent once
  * the key has been quiet for {@value #QUIET_MILLIS} ms (but no later than {@value #MAX_DELAY_MILLIS} ms
  * after the first of them), so that the rest of a burst folds into it. A burst of changes to one key
- * thus costs two reads.
+ * that arrives faster than the quiet time thus costs two reads; one that trickles in (a busy machine
+ * draining it slowly) costs at most one read per quiet time, never more than one in flight.
  */
 final class Watcher implements StoreListener {
 

@@ -14,12 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP proxy on loopback between a client and a server, that a test can use to break the network:
  * {@link #cut()} drops every connection and refuses new ones, {@link #stall()} keeps connections open
- * but passes no bytes, {@link #refuseNewConnections()} keeps the open connections but lets no new one
- * through, {@link #delay(long)} adds latency; {@link #heal()} restores normal service.
+ * but passes no bytes, {@link #stallRequests()} holds only what clients send, {@link #refuseNewConnections()}
+ * keeps the open connections but lets no new one through, {@link #delay(long)} adds latency;
+ * {@link #heal()} restores normal service.
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private enum Mode { PASS, CUT, STALL, REFUSE_NEW }
+    private enum Mode { PASS, CUT, STALL, STALL_REQUESTS, REFUSE_NEW }
 
     private final String targetHost;
     private final int targetPort;
@@ -68,6 +69,14 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
+     * Holds every byte a client sends (until {@link #heal()}) while the server's bytes still reach the
+     * clients: commands stay in flight, pub/sub messages keep arriving.
+     */
+    public void stallRequests() {
+        mode = Mode.STALL_REQUESTS;
+    }
+
+    /**
      * Lets the open connections pass, but closes new ones at once until {@link #heal()}: a client whose
      * connection a test kills cannot come back, while its other connections keep working.
      */
@@ -100,8 +109,8 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, true);
+                pump(upstream, client, false);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -110,13 +119,13 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean toServer) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    while (mode == Mode.STALL && !from.isClosed()) {
+                    while ((mode == Mode.STALL || toServer && mode == Mode.STALL_REQUESTS) && !from.isClosed()) {
                         Thread.sleep(10);
                     }
                     if (mode == Mode.CUT) {
