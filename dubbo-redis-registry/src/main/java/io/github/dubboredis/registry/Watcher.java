@@ -29,8 +29,9 @@ import io.github.dubboredis.redis.StoreListener;
  * is queued are absorbed by it; those that arrive while it is in flight cause one more read, sent once
  * the key has been quiet for {@value #QUIET_MILLIS} ms (but no later than {@value #MAX_DELAY_MILLIS} ms
  * after the first of them), so that the rest of a burst folds into it. A burst of changes to one key
- * that arrives faster than the quiet time thus costs two reads; one that trickles in (a busy machine
- * draining it slowly) costs at most one read per quiet time, never more than one in flight.
+ * that arrives within a read's round trip thus costs two reads; one that trickles in (a busy machine
+ * draining it slowly) costs more, up to a read per announcement, but never more than one read of a key
+ * is in flight.
  */
 final class Watcher implements StoreListener {
 
