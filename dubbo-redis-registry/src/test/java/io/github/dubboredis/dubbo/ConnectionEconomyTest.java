@@ -31,6 +31,8 @@ class ConnectionEconomyTest {
     @RegisterExtension
     static final RedisPerClass redis = new RedisPerClass();
 
+    private static final String BURST_KEY = "/burst/com.foo.Burst/providers";
+
     private static List<String> ourConnections(RespClient raw) {
         List<String> ours = new ArrayList<>();
         for (String line : raw.string("CLIENT", "LIST").split("\n")) {
@@ -137,8 +139,6 @@ class ConnectionEconomyTest {
         }
         return heard;
     }
-
-    private static final String BURST_KEY = "/burst/com.foo.Burst/providers";
 
     private static List<String[]> announcements(int count) {
         List<String[]> burst = new ArrayList<>();
