@@ -1,16 +1,21 @@
 package io.github.dubboredis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import org.apache.dubbo.common.URL;
 import org.apache.dubbo.common.utils.JsonUtils;
 import org.junit.jupiter.api.Test;
 
+import io.github.dubboredis.config.RegistryUrlParser;
+import io.github.dubboredis.redis.RedisStores;
 import io.github.dubboredis.testkit.RedisServer;
 import io.github.dubboredis.testkit.RespClient;
 
@@ -146,6 +151,49 @@ class RegistryCliTest {
             Run limited = cli("doctor", "-a", "redis://limited:Limited-Secret-4@" + redis.address(), "--json");
             assertThat(limited.exit()).isEqualTo(1);
             assertThat(limited.out()).contains("EVAL/EVALSHA").contains("ACL rule in the README").doesNotContain("Limited-Secret-4");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void failbackAsksTheRegistriesOnTheBackupToMoveBackToTheFirstNode() {
+        try (RedisServer first = RedisServer.startDefault(); RedisServer second = RedisServer.startDefault()) {
+            String address = "redis://" + first.address() + "?backup=" + second.address() + "&connect.timeout=500&reconnect.period=200";
+            // An application's connection (shared by its registries), on the backup after a failure. Its timeout
+            // differs from the CLI's so that, in this one JVM, the two do not share a connection.
+            RedisStores.Handle registry = RedisStores.acquire(
+                    RegistryUrlParser.parse(URL.valueOf(address + "&timeout=2500")).connection(), true);
+            try {
+                first.kill();
+                Run whileDown = cli("failback", "-a", address);
+                assertThat(whileDown.exit()).as("the first node cannot be asked").isEqualTo(1);
+                assertThat(whileDown.out()).contains(first.address() + " ").contains("NOT ASKED");
+                await().atMost(Duration.ofSeconds(10)).until(() -> writesLandOn(registry, second));
+                first.start();
+
+                Run failback = cli("failback", "-a", address, "--json");
+                assertThat(failback.exit()).as(failback.err()).isZero();
+                assertThat((List<Map<String, Object>>) failback.json().get("nodes"))
+                        .extracting(n -> n.get("node") + " " + n.get("heardBy") + " " + n.get("failure"))
+                        .containsExactly(first.address() + " 0 null", second.address() + " 1 null");
+                await().atMost(Duration.ofSeconds(10)).until(() -> writesLandOn(registry, first));
+            } finally {
+                registry.release();
+            }
+            Run notFailover = cli("failback", "-a", "redis://" + second.address());
+            assertThat(notFailover.exit()).isEqualTo(2);
+            assertThat(notFailover.err()).contains("cluster=failover with several nodes");
+        }
+    }
+
+    /** Whether a write through the store reaches this node (and so is where the store is now). */
+    private static boolean writesLandOn(RedisStores.Handle store, RedisServer node) {
+        String probe = "probe-" + System.nanoTime();
+        try (RespClient raw = node.client()) {
+            store.store().writeValue("failback-test", probe, 0).join();
+            return probe.equals(raw.string("GET", "failback-test"));
+        } catch (RuntimeException e) {
+            return false; // the write failed: the store is between nodes
         }
     }
 

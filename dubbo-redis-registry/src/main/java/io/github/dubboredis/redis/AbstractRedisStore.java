@@ -386,6 +386,14 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
         return forSubscribers(link -> link.pubSub().punsubscribe(pattern).toCompletableFuture(), removed.isEmpty());
     }
 
+    /**
+     * A channel the store itself listens on, for as long as it lives: sent with every other subscription
+     * whenever a link (re)subscribes ({@link #restoreSubscriptions}), so nothing needs to be sent now.
+     */
+    protected void keepSubscribed(String channel) {
+        addRefs(channels, List.of(channel));
+    }
+
     private synchronized List<String> addRefs(Map<String, Integer> refs, Collection<String> names) {
         List<String> added = new ArrayList<>();
         for (String n : names) {

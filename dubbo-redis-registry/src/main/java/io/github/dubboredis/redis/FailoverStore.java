@@ -1,7 +1,9 @@
 package io.github.dubboredis.redis;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -12,12 +14,19 @@ import io.github.dubboredis.config.ConnectionSettings;
  * master (one candidate; the client follows the master), or the seed's {@code cluster=failover} over
  * several servers. When the link in use stays down for longer than the connect timeout, the next
  * candidate that answers takes over; everything is then re-registered and re-read there. The store
- * does not move back by itself: only when the new node fails too.
+ * does not move back by itself (a node that flaps would drag every registry along): only when the new
+ * node fails too, or when an operator asks every registry at once ({@link #askToMoveBack}, the CLI's
+ * {@code failback}) on the {@value #MOVE_BACK_CHANNEL} channel.
  */
 final class FailoverStore extends AbstractRedisStore {
 
+    /** Where the request to move back is published; under the prefix of our own keys (and ACL rule). */
+    static final String MOVE_BACK_CHANNEL = "dubbo-redis:failover:move-back";
+
     private final List<String> candidateNames;
     private final LinkFactory linkFactory;
+    /** Several plain nodes: there is somewhere to move back to, so the store listens for the request. */
+    private final boolean canMoveBack;
     private volatile RedisLink active;
     private int activeIndex;
     private boolean switching;
@@ -27,28 +36,43 @@ final class FailoverStore extends AbstractRedisStore {
         super(settings, executor);
         this.candidateNames = List.copyOf(candidateNames);
         this.linkFactory = linkFactory;
+        this.canMoveBack = candidateNames.size() > 1;
+        if (canMoveBack) {
+            keepSubscribed(MOVE_BACK_CHANNEL);
+        }
     }
 
     @Override
     CompletableFuture<Void> start(boolean mustConnect) {
-        return connectFirstAnswering(0, 0, null).handle((link, e) -> {
+        return connectFirstAnswering(0, candidateNames.size(), null).thenCompose(this::listenOnFirstLink).handle((ok, e) -> {
             if (e == null) {
                 return null;
             }
             if (mustConnect) {
-                throw new java.util.concurrent.CompletionException(RedisErrors.unwrap(e));
+                throw new CompletionException(RedisErrors.unwrap(e));
             }
             executor.execute(() -> retryInitialConnect(1));
             return null;
         });
     }
 
-    /** Tries candidates in order from {@code index}; the first that connects becomes the active link. */
-    private CompletableFuture<RedisLink> connectFirstAnswering(int index, int tried, Throwable lastError) {
+    /**
+     * The first link has none of the store's own subscriptions yet (a reconnect or a move restores them
+     * with everything else). If this fails the link is going down, and its return restores them.
+     */
+    private CompletableFuture<Void> listenOnFirstLink(RedisLink link) {
+        return canMoveBack ? restoreSubscriptions(link).exceptionally(e -> null) : CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Tries up to {@code count} candidates in order from {@code index}; the first that connects becomes
+     * the active link.
+     */
+    private CompletableFuture<RedisLink> connectFirstAnswering(int index, int count, Throwable lastError) {
         if (closed) {
             return CompletableFuture.failedFuture(new RedisAccessException("closed", null));
         }
-        if (tried >= candidateNames.size()) {
+        if (count <= 0) {
             return CompletableFuture.failedFuture(lastError != null ? lastError
                     : new RedisAccessException("no other node of " + describe() + " answers", null));
         }
@@ -62,7 +86,7 @@ final class FailoverStore extends AbstractRedisStore {
             return link;
         }).exceptionallyCompose(e -> {
             link.close();
-            return connectFirstAnswering(i + 1, tried + 1, lastError == null ? e : lastError);
+            return connectFirstAnswering(i + 1, count - 1, lastError == null ? e : lastError);
         });
     }
 
@@ -71,7 +95,7 @@ final class FailoverStore extends AbstractRedisStore {
         if (closed || active != null) {
             return;
         }
-        executor.schedule(() -> connectFirstAnswering(0, 0, null).whenCompleteAsync((link, e) -> {
+        executor.schedule(() -> connectFirstAnswering(0, candidateNames.size(), null).whenCompleteAsync((link, e) -> {
             if (e == null) {
                 becameActive(link);
             } else {
@@ -128,7 +152,7 @@ final class FailoverStore extends AbstractRedisStore {
             switching = true;
         }
         int from = activeIndex;
-        connectFirstAnswering(from + 1, 1, null).whenCompleteAsync((link, e) -> {
+        connectFirstAnswering(from + 1, candidateNames.size() - 1, null).whenCompleteAsync((link, e) -> {
             synchronized (this) {
                 switching = false;
             }
@@ -141,6 +165,89 @@ final class FailoverStore extends AbstractRedisStore {
             lost.close();
             becameActive(link);
         }, executor);
+    }
+
+    // ---- moving back when asked ---------------------------------------------------------------
+
+    @Override
+    public void message(RedisLink link, String channel, String message) {
+        if (canMoveBack && MOVE_BACK_CHANNEL.equals(channel)) {
+            executor.execute(() -> moveBack(printable(message)));
+        } else {
+            super.message(link, channel, message);
+        }
+    }
+
+    /** The request's text as it may go into a log line: anyone allowed to publish wrote it. */
+    private static String printable(String text) {
+        String oneLine = text.replaceAll("\\p{Cntrl}", " ");
+        return oneLine.length() > 100 ? oneLine.substring(0, 100) + "..." : oneLine;
+    }
+
+    /**
+     * Moves to the first node before the one in use that answers, as after a failover: everything is
+     * written and read again there, and the data marker makes consumers hold their lists if that node
+     * came back empty. Stays put if none answers.
+     */
+    private void moveBack(String askedBy) {
+        RedisLink from;
+        int fromIndex;
+        synchronized (this) {
+            if (closed || switching || active == null || activeIndex == 0) {
+                return;
+            }
+            switching = true;
+            from = active;
+            fromIndex = activeIndex;
+        }
+        connectFirstAnswering(0, fromIndex, null).whenCompleteAsync((link, e) -> {
+            synchronized (this) {
+                switching = false;
+            }
+            if (e != null) {
+                warning(from, "asked to move back (" + askedBy + "), but no node before " + from.name()
+                        + " answers: staying on it");
+                return;
+            }
+            warning(link, "moved back here from " + from.name() + " as asked (" + askedBy + ")");
+            from.close();
+            becameActive(link);
+        }, executor);
+    }
+
+    @Override
+    public CompletableFuture<List<NodeReply>> askToMoveBack(String askedBy) {
+        if (!canMoveBack) {
+            return super.askToMoveBack(askedBy);
+        }
+        List<CompletableFuture<NodeReply>> replies = new ArrayList<>();
+        for (int i = 0; i < candidateNames.size(); i++) {
+            replies.add(publishOnNode(i, MOVE_BACK_CHANNEL, askedBy));
+        }
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> replies.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Publishes on one candidate: through the active link if it is that one, else over a link of its own. */
+    private CompletableFuture<NodeReply> publishOnNode(int index, String channel, String message) {
+        String node = candidateNames.get(index);
+        RedisLink current;
+        synchronized (this) {
+            current = active != null && activeIndex == index ? active : null;
+        }
+        RedisLink link = current != null ? current : linkFactory.create(index, this);
+        CompletableFuture<Void> ready = current != null ? CompletableFuture.completedFuture(null) : link.connect();
+        return ready.thenCompose(ok -> link.commands().publish(channel, message).toCompletableFuture())
+                .handle((heard, e) -> {
+                    if (current == null) {
+                        link.close();
+                    }
+                    if (e != null) {
+                        return new NodeReply(node, 0, RedisErrors.translate(e, node, settings).getMessage());
+                    }
+                    // On the node in use, this store's own subscription is among those that heard it.
+                    return new NodeReply(node, current != null ? Math.max(0, heard - 1) : heard, null);
+                });
     }
 
     /** The node in use, for operators and tests. */

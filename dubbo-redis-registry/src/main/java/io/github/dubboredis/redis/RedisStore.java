@@ -113,4 +113,21 @@ public interface RedisStore {
     CompletableFuture<Void> subscribePattern(String pattern);
 
     CompletableFuture<Void> unsubscribePattern(String pattern);
+
+    // ---- operator requests -------------------------------------------------------------------
+
+    /** What one node said to a request published on it: how many connections heard it, or why it could not. */
+    record NodeReply(String node, long heardBy, String failure) {
+    }
+
+    /**
+     * {@code cluster=failover} over several nodes: asks every registry on this address list to move back
+     * to the first node that answers (they never do by themselves). The request is published on every
+     * node that answers, since registries may be on any of them. {@code heardBy} does not count this
+     * store's own connection.
+     */
+    default CompletableFuture<List<NodeReply>> askToMoveBack(String askedBy) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("moving back applies to cluster=failover "
+                + "with several nodes (settings 'cluster', 'backup'), not to " + describe()));
+    }
 }

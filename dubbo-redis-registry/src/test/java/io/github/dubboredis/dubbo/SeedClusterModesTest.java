@@ -10,6 +10,10 @@ import java.util.List;
 import org.apache.dubbo.common.URL;
 import org.junit.jupiter.api.Test;
 
+import io.github.dubboredis.config.RedisRegistrySettings;
+import io.github.dubboredis.config.RegistryUrlParser;
+import io.github.dubboredis.redis.RedisStore;
+import io.github.dubboredis.redis.RedisStores;
 import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
 import io.github.dubboredis.testkit.RedisServer;
@@ -61,6 +65,53 @@ class SeedClusterModesTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> onSecond.hgetall(KEY).size() == 3);
             try (RespClient onFirst = first.client()) {
                 assertThat(onFirst.hgetall(KEY)).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void failoverMovesBackWhenAnOperatorAsksAndConsumersLoseNothingOnTheWay() {
+        try (RedisServer first = RedisServer.startDefault(); RedisServer second = RedisServer.startDefault();
+                Registries registries = new Registries(); RespClient onSecond = second.client()) {
+            String address = first.address();
+            String params = "backup=" + second.address() + "&connect.timeout=500&reconnect.period=200";
+            RedisRegistry providerSide = registries.create(address, params);
+            RedisRegistry consumerSide = registries.create(address, params + "&application=other");
+            URL p1 = provider(providerSide, "10.0.0.1");
+            providerSide.register(p1);
+            Notifications heard = new Notifications();
+            consumerSide.subscribe(consumer(consumerSide), heard);
+
+            first.kill();
+            await().atMost(Duration.ofSeconds(10)).until(() -> onSecond.hgetall(KEY).containsKey(p1.toFullString()));
+            URL p2 = provider(providerSide, "10.0.0.2"); // known to the second node only
+            providerSide.register(p2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> heard.current(SERVICE, "providers").size() == 2);
+            first.start(); // back, and empty
+            try (RespClient onFirst = first.client()) {
+                int notifiedBeforeMoving = heard.count();
+
+                // The operator's tool (dubbo-redis failback) has a store of its own, which starts on the first node.
+                RedisRegistrySettings operatorSettings = RegistryUrlParser.parse(URL.valueOf("redis://" + address + "?" + params + "&timeout=2500"));
+                RedisStores.Handle operator = RedisStores.acquire(operatorSettings.connection(), true);
+                try {
+                    List<RedisStore.NodeReply> replies = operator.store().askToMoveBack("test").join();
+                    assertThat(replies).containsExactly(new RedisStore.NodeReply(first.address(), 0, null),
+                            new RedisStore.NodeReply(second.address(), 1, null)); // the registries' one shared connection
+                } finally {
+                    operator.release();
+                }
+
+                await().atMost(Duration.ofSeconds(10)).until(() -> onFirst.hgetall(KEY).keySet()
+                        .equals(java.util.Set.of(p1.toFullString(), p2.toFullString())));
+                URL p3 = provider(providerSide, "10.0.0.3");
+                providerSide.register(p3);
+                await().atMost(Duration.ofSeconds(10)).until(() -> heard.current(SERVICE, "providers").size() == 3);
+                assertThat(onFirst.hgetall(KEY)).as("writes now go to the first node").containsKey(p3.toFullString());
+                assertThat(onSecond.hgetall(KEY)).as("and no longer to the second").doesNotContainKey(p3.toFullString());
+                assertThat(heard.all().subList(notifiedBeforeMoving, heard.count()))
+                        .as("what the consumer was told while the registries moved back").allSatisfy(urls ->
+                                assertThat(urls).extracting(URL::getHost).contains("10.0.0.1", "10.0.0.2"));
             }
         }
     }
