@@ -2,11 +2,14 @@ package io.github.dubboredis.it.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.dubboredis.cli.RegistryCli;
 import io.github.dubboredis.demo.DubboApps;
 import io.github.dubboredis.it.CallLoop;
 import io.github.dubboredis.testkit.RedisServer;
@@ -16,7 +19,7 @@ import io.github.dubboredis.testkit.RespClient;
 class SeedModesUnderLoadTest extends FaultTestSupport {
 
     @Test
-    void failoverWithTheActiveNodeKilledLosesNoCallAndNoRegistration() {
+    void failoverWithTheActiveNodeKilledAndLaterMovedBackLosesNoCallAndNoRegistration() {
         RedisServer first = closeLater(RedisServer.startDefault());
         RedisServer second = closeLater(RedisServer.startDefault());
         // No Redis replication between the two: the registries carry everything over themselves.
@@ -36,13 +39,25 @@ class SeedModesUnderLoadTest extends FaultTestSupport {
         provider("provider-c", registry);
         millisUntil(Duration.ofSeconds(10), () -> providersOf(consumer).equals(Set.of("provider-a", "provider-b", "provider-c")));
         observeCallsFor(RESYNC_PERIOD);
+
+        first.start(); // back, empty; nobody moves until asked
+        long movedBack;
+        try (RespClient onFirst = first.client()) {
+            StringWriter out = new StringWriter();
+            int exit = RegistryCli.run(new String[] {"failback", "-a", "redis://" + first.address() + "?backup=" + second.address()},
+                    new PrintWriter(out, true), new PrintWriter(out, true));
+            assertThat(exit).as(out.toString()).isZero();
+            movedBack = millisUntil(Duration.ofSeconds(15), () -> onFirst.hgetall(PROVIDERS_KEY).size() == 3);
+        }
+        observeCallsFor(RESYNC_PERIOD);
         sampler.close();
         assertThat(sampler.everDropped()).isEmpty();
         assertThat(calls.failures()).isEmpty();
-        FaultReport.row("cluster=failover, the node in use killed",
+        FaultReport.row("cluster=failover, the node in use killed; later back (empty) and `dubbo-redis-cli failback` run",
                 "after connect.timeout moves to the next node, re-registers there and re-reads; data marker missing there, so "
-                        + "consumers hold their lists meanwhile",
-                "all registrations on the next node " + moved + " ms after the kill; no provider dropped",
+                        + "consumers hold their lists meanwhile; asked to move back, does the same on the first node",
+                "all registrations on the next node " + moved + " ms after the kill, back on the first " + movedBack
+                        + " ms after failback; no provider dropped",
                 calls.failures().size(), calls.calls(), "none");
     }
 
