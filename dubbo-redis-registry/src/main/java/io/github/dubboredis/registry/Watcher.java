@@ -55,6 +55,8 @@ final class Watcher implements StoreListener {
     private final AtomicLong readSequence = new AtomicLong();
     /** How long an entry that vanished without an {@code unregister} is kept at most (see {@link #apply}). */
     private final long unannouncedRemovalHoldMillis;
+    /** An admin's last scan for new keys failed for want of Redis (see {@link #onCommandsRestored}). */
+    private boolean scanFailed;
     /** Until this time (Redis clock) no entry is taken away from a watch: Redis is being repopulated. */
     private long recoveringUntil;
 
@@ -255,6 +257,9 @@ final class Watcher implements StoreListener {
                 requestRead(state);
             }
         }
+        if (scanFailed && !everythingWatches.isEmpty()) {
+            lookForNewKeys();
+        }
     }
 
     /**
@@ -267,20 +272,27 @@ final class Watcher implements StoreListener {
         }
         int count = keys.size();
         if (!everythingWatches.isEmpty()) {
-            store.scanKeys(root.pattern()).whenCompleteAsync((found, e) -> {
-                if (e != null) {
-                    return; // the next resync or anti-entropy pass tries again
-                }
-                for (CategoryKey k : categoryKeys(found)) {
-                    if (!keys.containsKey(k.redisKey())) {
-                        KeyState state = new KeyState(k);
-                        keys.put(k.redisKey(), state);
-                        requestRead(state);
-                    }
-                }
-            }, executor);
+            lookForNewKeys();
         }
         observer.resynced(reason, count);
+    }
+
+    /** For an admin: scans the root for keys that appeared without an announcement it heard, and reads them. */
+    private void lookForNewKeys() {
+        store.scanKeys(root.pattern()).whenCompleteAsync((found, e) -> {
+            // Failed for want of Redis: tried again when commands return (as reads are), else at the next resync.
+            scanFailed = e != null && RedisAccessException.isUnavailability(e);
+            if (e != null) {
+                return;
+            }
+            for (CategoryKey k : categoryKeys(found)) {
+                if (!keys.containsKey(k.redisKey())) {
+                    KeyState state = new KeyState(k);
+                    keys.put(k.redisKey(), state);
+                    requestRead(state);
+                }
+            }
+        }, executor);
     }
 
     // ---- reading -----------------------------------------------------------------------------
