@@ -11,15 +11,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dubbo-redis}: the operator's view of a Redis registry. Exit codes: 0 all well, 1 something
- * found that needs attention (a doctor finding), 2 bad usage or settings, 3 Redis cannot be used.
+ * found that needs attention (a doctor finding, a node failback could not ask), 2 bad usage or
+ * settings, 3 Redis cannot be used.
  */
 @Command(name = "dubbo-redis", mixinStandardHelpOptions = true, version = "dubbo-redis 0.1.0",
         description = "Look into, watch and tend a Dubbo Redis registry.",
         subcommands = {ListCommand.class, ShowCommand.class, WatchCommand.class, ReapCommand.class, DoctorCommand.class,
             FailbackCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:all well", "1:something needs attention (doctor findings, a node failback could not ask)", "2:bad usage or settings",
-            "3:Redis cannot be used (unreachable, credentials refused)"})
+        exitCodeList = {"0:all well", "1:something needs attention (doctor findings, a node failback could not ask)",
+            "2:bad usage or settings", "3:Redis cannot be used (unreachable, credentials refused)"})
 public final class RegistryCli implements Callable<Integer> {
 
     static final int OK = 0;
