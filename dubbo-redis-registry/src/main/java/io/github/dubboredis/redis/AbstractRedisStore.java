@@ -6,11 +6,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
@@ -36,6 +39,9 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> channels = new HashMap<>();
     private final Map<String, Integer> patterns = new HashMap<>();
+    /** Channels the store listens on itself (see {@link #keepSubscribed}); a refusal of them is reported once. */
+    private final Set<String> ownChannels = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean ownChannelsRefusalReported = new AtomicBoolean();
     protected volatile boolean closed;
     private volatile RedisAccessException lastConnectFailure;
     /**
@@ -43,7 +49,7 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
      * the first registry listens): handed to the next listener, once. Only touched on the executor.
      */
     private final List<String[]> unheardWarnings = new ArrayList<>();
-    private final java.util.Set<String> inspectedNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> inspectedNodes = ConcurrentHashMap.newKeySet();
 
     /** Creates the (unconnected) link to node {@code index}, reporting to {@code events}. */
     interface LinkFactory {
@@ -387,11 +393,11 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
     }
 
     /**
-     * A channel the store itself listens on, for as long as it lives: sent with every other subscription
-     * whenever a link (re)subscribes ({@link #restoreSubscriptions}), so nothing needs to be sent now.
+     * A channel the store itself listens on, for as long as it lives: subscribed whenever a link
+     * (re)subscribes ({@link #restoreSubscriptions}), so nothing needs to be sent now.
      */
     protected void keepSubscribed(String channel) {
-        addRefs(channels, List.of(channel));
+        ownChannels.add(channel);
     }
 
     private synchronized List<String> addRefs(Map<String, Integer> refs, Collection<String> names) {
@@ -446,6 +452,9 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
             if (p.length > 0) {
                 steps.add(link.pubSub().psubscribe(p).toCompletableFuture());
             }
+            if (!ownChannels.isEmpty()) {
+                steps.add(subscribeOwnChannels(link));
+            }
             // PING answers after the subscriptions above: proof the link works even with nothing to restore.
             steps.add(link.pubSub().ping().toCompletableFuture().thenApply(pong -> null));
         } catch (RuntimeException e) {
@@ -453,6 +462,26 @@ abstract class AbstractRedisStore implements RedisStore, RedisLink.Events {
         }
         return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
                 .exceptionallyCompose(e -> failed(e, link.name()));
+    }
+
+    /**
+     * The store's own channels, in a SUBSCRIBE of their own: Redis refuses a whole SUBSCRIBE for one channel
+     * an ACL does not allow, and an ACL written before these channels existed must not cost the registry its
+     * notifications. A refusal is reported once, with the fix.
+     */
+    private CompletableFuture<Void> subscribeOwnChannels(RedisLink link) {
+        String[] own = ownChannels.toArray(String[]::new);
+        return link.pubSub().subscribe(own).toCompletableFuture().exceptionallyCompose(e -> {
+            if (!RedisErrors.mentions(e, "NOPERM")) {
+                return CompletableFuture.failedFuture(e);
+            }
+            if (ownChannelsRefusalReported.compareAndSet(false, true)) {
+                warning(link, "the Redis user may not subscribe to " + String.join(", ", own) + ", so this registry "
+                        + "cannot hear operator requests such as 'dubbo-redis-cli failback'; allow the channels "
+                        + "'&dubbo-redis:*' (see the ACL rule in the README)");
+            }
+            return CompletableFuture.completedFuture(null);
+        });
     }
 
     /** Restores a link's subscriptions, then tells the listeners; retries with back-off until it works. */

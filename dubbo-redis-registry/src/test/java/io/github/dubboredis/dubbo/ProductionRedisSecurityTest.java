@@ -63,6 +63,32 @@ class ProductionRedisSecurityTest {
         }
     }
 
+    /**
+     * An ACL written before the registry listened on a channel of its own (no {@code &dubbo-redis:*}), with
+     * {@code cluster=failover} over two nodes: the registry's subscriptions are restored after a reconnect all
+     * the same, and it says once, with the fix, which request it cannot hear.
+     */
+    @Test
+    void anAclWithoutTheRegistrysOwnChannelCostsOnlyTheFailbackRequest() {
+        String olderAcl = REGISTRY_ACL.replace(" &dubbo-redis:* ", " ");
+        assertThat(olderAcl).doesNotContain("&dubbo-redis:*");
+        try (RedisServer first = RedisServer.builder().config("user registry on >" + SECRET + " " + olderAcl).build().start();
+                RedisServer second = RedisServer.builder().config("user registry on >" + SECRET + " " + olderAcl).build().start();
+                Registries registries = new Registries(); RespClient raw = first.client(); LogCapture log = new LogCapture()) {
+            String address = "registry:" + SECRET + "@" + first.address();
+            RedisRegistry provider = registries.create(address, "backup=" + second.address());
+            RedisRegistry consumer = registries.create(address, "backup=" + second.address() + "&application=consumer");
+            Notifications heard = new Notifications();
+            consumer.subscribe(url(consumer, "consumer://10.0.0.2/com.foo.OldAcl?interface=com.foo.OldAcl&category=providers"), heard);
+
+            raw.call("CLIENT", "KILL", "TYPE", "pubsub"); // the registry resubscribes everything it holds
+            URL p = url(provider, "dubbo://10.0.0.1:20880/com.foo.OldAcl?interface=com.foo.OldAcl");
+            provider.register(p);
+            await().atMost(Duration.ofSeconds(5)).until(() -> heard.current("com.foo.OldAcl", "providers").equals(List.of(p)));
+            assertThat(log.count("may not subscribe to dubbo-redis:failover:move-back")).isEqualTo(1);
+        }
+    }
+
     @Test
     void tlsOnlyRedisWithTheRightCaAndOptionalClientCertificate() {
         TlsMaterial tls = TlsMaterial.generate();
