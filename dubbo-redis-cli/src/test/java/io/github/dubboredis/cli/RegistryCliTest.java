@@ -143,7 +143,8 @@ class RegistryCliTest {
     @Test
     void doctorOnAHealthyRedisPassesAndALimitedUserIsToldWhatIsDenied() {
         try (RedisServer redis = RedisServer.builder().config("appendonly yes")
-                .config("user limited on >Limited-Secret-4 ~* &* +@all -eval -evalsha").build().start()) {
+                .config("user limited on >Limited-Secret-4 ~* &* +@all -eval -evalsha")
+                .config("user older on >Older-Secret-5 ~* resetchannels &/dubbo/* +@all").build().start()) {
             Run healthy = cli("doctor", "-a", "redis://" + redis.address());
             assertThat(healthy.exit()).as(healthy.out()).isZero();
             assertThat(healthy.out()).contains("no problems found");
@@ -151,6 +152,11 @@ class RegistryCliTest {
             Run limited = cli("doctor", "-a", "redis://limited:Limited-Secret-4@" + redis.address(), "--json");
             assertThat(limited.exit()).isEqualTo(1);
             assertThat(limited.out()).contains("EVAL/EVALSHA").contains("ACL rule in the README").doesNotContain("Limited-Secret-4");
+
+            // An ACL without the channels '&dubbo-redis:*' (the probe publishes on the registry's own prefix).
+            Run olderAcl = cli("doctor", "-a", "redis://older:Older-Secret-5@" + redis.address());
+            assertThat(olderAcl.exit()).isEqualTo(1);
+            assertThat(olderAcl.out()).contains("denied: PUBLISH").contains("channels used as arguments").doesNotContain("EVAL/EVALSHA");
         }
     }
 
