@@ -146,7 +146,13 @@ final class FailoverStore extends AbstractRedisStore {
 
     private void failOverIfStillDown(RedisLink lost, int attempt) {
         synchronized (this) {
-            if (closed || lost != active || lost.isConnected() || switching) {
+            if (closed || lost != active || lost.isConnected()) {
+                return;
+            }
+            if (switching) {
+                // A move back is under way (it may wait for a silent node up to the connect timeout). If it
+                // fails, the lost link is still the active one: look again then rather than stay on it.
+                executor.schedule(() -> failOverIfStillDown(lost, attempt), backoffMillis(attempt), TimeUnit.MILLISECONDS);
                 return;
             }
             switching = true;

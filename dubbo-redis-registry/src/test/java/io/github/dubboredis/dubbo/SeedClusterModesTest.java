@@ -18,6 +18,7 @@ import io.github.dubboredis.support.Notifications;
 import io.github.dubboredis.support.Registries;
 import io.github.dubboredis.testkit.RedisServer;
 import io.github.dubboredis.testkit.RespClient;
+import io.github.dubboredis.testkit.TcpProxy;
 
 /**
  * The seed's two ways of using several Redis servers: {@code cluster=failover} (one at a time, move on
@@ -90,6 +91,29 @@ class SeedClusterModesTest {
                         .as("what the consumer was told while the registries moved back").allSatisfy(urls ->
                                 assertThat(urls).extracting(URL::getHost).contains("10.0.0.1", "10.0.0.2", "10.0.0.3"));
             }
+        }
+    }
+
+    /**
+     * A move back that waits for a silent first node must not keep the registry on a node that dies
+     * meanwhile: once the move back gives up, the failover goes on to the next node that answers.
+     */
+    @Test
+    void aNodeLostWhileAMoveBackWaitsIsStillFailedOver() {
+        try (RedisServer a = RedisServer.startDefault(); RedisServer b = RedisServer.startDefault();
+                RedisServer c = RedisServer.startDefault(); TcpProxy toA = new TcpProxy("127.0.0.1", a.port());
+                Registries registries = new Registries(); RespClient onB = b.client(); RespClient onC = c.client()) {
+            String params = "backup=" + b.address() + "," + c.address() + "&connect.timeout=1000&timeout=3000&reconnect.period=200";
+            RedisRegistry registry = registries.create(toA.address(), params);
+            URL p1 = provider(registry, "10.0.0.1");
+            registry.register(p1);
+            toA.cut();
+            await().atMost(Duration.ofSeconds(10)).until(() -> onB.hgetall(KEY).containsKey(p1.toFullString()));
+
+            toA.stall(); // the first node takes connections but never answers
+            assertThat(onB.number("PUBLISH", "dubbo-redis:failover:move-back", "test")).isEqualTo(1);
+            b.kill(); // while the registry waits for the first node
+            await().atMost(Duration.ofSeconds(20)).until(() -> onC.hgetall(KEY).containsKey(p1.toFullString()));
         }
     }
 
