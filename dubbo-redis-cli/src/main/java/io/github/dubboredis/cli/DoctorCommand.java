@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 
 import io.github.dubboredis.redis.LuaScript;
@@ -16,9 +15,6 @@ import io.github.dubboredis.registry.RegistryInspector.Entry;
 import io.github.dubboredis.registry.RegistryInspector.KeyReport;
 import io.github.dubboredis.registry.RegistryInspector.State;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code doctor}: checks the Redis a registry uses and the data in it, each finding with a fix. Exits
@@ -26,33 +22,24 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "doctor", description = "Check the registry's Redis: version, eviction policy, persistence, replication, "
         + "ACL permissions, latency, garbage under the root, entries written with skewed clocks. Exit 1 on a problem.")
-final class DoctorCommand implements Callable<Integer> {
+final class DoctorCommand extends SessionCommand {
 
     private static final int LATENCY_SAMPLES = 20;
     private static final LuaScript NOOP = new LuaScript("doctor-noop", "return {1}");
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Spec
-    CommandSpec spec;
 
     /** One finding: how bad, which check, what, and the fix. */
     record Finding(String level, String check, String message, String fix) {
     }
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+    int run(ConnectionOptions.Session session, PrintWriter out) throws Exception {
         List<Finding> findings = new ArrayList<>();
-        try (ConnectionOptions.Session session = connection.open()) {
-            RegistryInspector inspector = session.inspector();
-            RedisStore store = inspector.store();
-            checkServer(store, findings);
-            checkPermissions(store, inspector, findings);
-            checkLatency(store, findings);
-            checkData(inspector, session.settings().session().toMillis(), findings);
-        }
+        RegistryInspector inspector = session.inspector();
+        RedisStore store = inspector.store();
+        checkServer(store, findings);
+        checkPermissions(store, inspector, findings);
+        checkLatency(store, findings);
+        checkData(inspector, session.settings().session().toMillis(), findings);
         boolean problem = findings.stream().anyMatch(f -> f.level().equals("PROBLEM"));
         if (connection.json) {
             Map<String, Object> report = new LinkedHashMap<>();

@@ -5,13 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import io.github.dubboredis.redis.RedisStore.NodeReply;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code failback}: with {@code cluster=failover}, registries move to a backup node when the one in use
@@ -21,38 +17,29 @@ import picocli.CommandLine.Spec;
 @Command(name = "failback", description = "cluster=failover: ask every registry on this address list to move back to "
         + "the first node that answers (re-registering and re-reading there). Exit code 1 if some node could not be "
         + "asked.")
-final class FailbackCommand implements Callable<Integer> {
-
-    @Mixin
-    ConnectionOptions connection;
-
-    @Spec
-    CommandSpec spec;
+final class FailbackCommand extends SessionCommand {
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        try (ConnectionOptions.Session session = connection.open()) {
-            List<NodeReply> replies = session.handle().store().askToMoveBack("asked by dubbo-redis failback").get();
-            boolean allAsked = replies.stream().allMatch(r -> r.failure() == null);
-            if (connection.json) {
-                List<Map<String, Object>> nodes = new ArrayList<>();
-                for (NodeReply r : replies) {
-                    Map<String, Object> n = new LinkedHashMap<>();
-                    n.put("node", r.node());
-                    n.put("heardBy", r.heardBy());
-                    n.put("failure", r.failure());
-                    nodes.add(n);
-                }
-                Output.json(out, Map.of("nodes", nodes));
-            } else {
-                for (NodeReply r : replies) {
-                    out.printf("%-24s %s%n", r.node(), r.failure() != null ? "NOT ASKED: " + r.failure()
-                            : "heard on " + r.heardBy() + " subscribed connection(s) (one per application process)");
-                }
-                out.flush();
+    int run(ConnectionOptions.Session session, PrintWriter out) throws Exception {
+        List<NodeReply> replies = session.handle().store().askToMoveBack("asked by dubbo-redis failback").get();
+        boolean allAsked = replies.stream().allMatch(r -> r.failure() == null);
+        if (connection.json) {
+            List<Map<String, Object>> nodes = new ArrayList<>();
+            for (NodeReply r : replies) {
+                Map<String, Object> n = new LinkedHashMap<>();
+                n.put("node", r.node());
+                n.put("heardBy", r.heardBy());
+                n.put("failure", r.failure());
+                nodes.add(n);
             }
-            return allAsked ? RegistryCli.OK : RegistryCli.ATTENTION;
+            Output.json(out, Map.of("nodes", nodes));
+        } else {
+            for (NodeReply r : replies) {
+                out.printf("%-24s %s%n", r.node(), r.failure() != null ? "NOT ASKED: " + r.failure()
+                        : "heard on " + r.heardBy() + " subscribed connection(s) (one per application process)");
+            }
+            out.flush();
         }
+        return allAsked ? RegistryCli.OK : RegistryCli.ATTENTION;
     }
 }

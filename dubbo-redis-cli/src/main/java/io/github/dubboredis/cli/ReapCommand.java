@@ -5,25 +5,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import io.github.dubboredis.registry.RegistryInspector;
 import io.github.dubboredis.registry.RegistryInspector.Entry;
 import io.github.dubboredis.registry.RegistryInspector.KeyReport;
 import io.github.dubboredis.registry.RegistryInspector.State;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code reap}: removes dead entries (and announces each removal), as the registry's own reapers do. */
 @Command(name = "reap", description = "Remove entries past their expiry (plus the grace) and publish 'unregister' for "
         + "their keys, with the registry's own atomic script. --dry-run only lists them.")
-final class ReapCommand implements Callable<Integer> {
-
-    @Mixin
-    ConnectionOptions connection;
+final class ReapCommand extends SessionCommand {
 
     @Option(names = "--dry-run", description = "List what would be removed; change nothing.")
     boolean dryRun;
@@ -32,40 +25,34 @@ final class ReapCommand implements Callable<Integer> {
             description = "How long past its expiry an entry must be (default: the registry's reap.grace, session/4).")
     Long grace;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        try (ConnectionOptions.Session session = connection.open()) {
-            RegistryInspector inspector = session.inspector();
-            long graceMillis = grace != null ? grace : session.settings().reapGrace().toMillis();
-            long now = inspector.redisNow().get();
-            List<KeyReport> keys = new ArrayList<>(inspector.interfaceLevel().get());
-            keys.addAll(inspector.applicationLevel().get());
-            List<Map<String, Object>> dead = new ArrayList<>();
-            for (KeyReport k : keys) {
-                for (Entry e : k.entries()) {
-                    if (e.state() == State.DEAD && -e.millisLeft(now) > graceMillis) {
-                        Map<String, Object> d = new LinkedHashMap<>(Output.entry(e, now));
-                        d.put("key", k.redisKey());
-                        dead.add(d);
-                    }
+    int run(ConnectionOptions.Session session, PrintWriter out) throws Exception {
+        RegistryInspector inspector = session.inspector();
+        long graceMillis = grace != null ? grace : session.settings().reapGrace().toMillis();
+        long now = inspector.redisNow().get();
+        List<KeyReport> keys = new ArrayList<>(inspector.interfaceLevel().get());
+        keys.addAll(inspector.applicationLevel().get());
+        List<Map<String, Object>> dead = new ArrayList<>();
+        for (KeyReport k : keys) {
+            for (Entry e : k.entries()) {
+                if (e.state() == State.DEAD && -e.millisLeft(now) > graceMillis) {
+                    Map<String, Object> d = new LinkedHashMap<>(Output.entry(e, now));
+                    d.put("key", k.redisKey());
+                    dead.add(d);
                 }
             }
-            int removed = dryRun ? 0 : inspector.reap(graceMillis).get();
-            if (connection.json) {
-                Output.json(out, Map.of("dryRun", dryRun, "graceMillis", graceMillis, "dead", dead, "removed", removed));
-                return RegistryCli.OK;
-            }
-            for (Map<String, Object> d : dead) {
-                out.printf("%s %s  %s%n", dryRun ? "would remove" : "removed", d.get("key"), d.get("url"));
-            }
-            out.printf("%d dead entr%s%s (grace %d ms)%n", dead.size(), dead.size() == 1 ? "y" : "ies",
-                    dryRun ? " found, nothing changed" : ", " + removed + " removed", graceMillis);
-            out.flush();
+        }
+        int removed = dryRun ? 0 : inspector.reap(graceMillis).get();
+        if (connection.json) {
+            Output.json(out, Map.of("dryRun", dryRun, "graceMillis", graceMillis, "dead", dead, "removed", removed));
             return RegistryCli.OK;
         }
+        for (Map<String, Object> d : dead) {
+            out.printf("%s %s  %s%n", dryRun ? "would remove" : "removed", d.get("key"), d.get("url"));
+        }
+        out.printf("%d dead entr%s%s (grace %d ms)%n", dead.size(), dead.size() == 1 ? "y" : "ies",
+                dryRun ? " found, nothing changed" : ", " + removed + " removed", graceMillis);
+        out.flush();
+        return RegistryCli.OK;
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import io.github.dubboredis.redis.RedisAccessException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -14,7 +15,8 @@ import picocli.CommandLine.Spec;
  * found that needs attention (a doctor finding, a node failback could not ask), 2 bad usage or
  * settings, 3 Redis cannot be used.
  */
-@Command(name = "dubbo-redis", mixinStandardHelpOptions = true, version = "dubbo-redis 0.1.0",
+// INHERIT: every subcommand takes --help and --version as well.
+@Command(name = "dubbo-redis", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "dubbo-redis 0.1.0",
         description = "Look into, watch and tend a Dubbo Redis registry.",
         subcommands = {ListCommand.class, ShowCommand.class, WatchCommand.class, ReapCommand.class, DoctorCommand.class,
             FailbackCommand.class},

@@ -189,6 +189,9 @@ class RegistryCliTest {
             Run notFailover = cli("failback", "-a", "redis://" + second.address());
             assertThat(notFailover.exit()).isEqualTo(2);
             assertThat(notFailover.err()).contains("cluster=failover with several nodes");
+            Run help = cli("failback", "--help");
+            assertThat(help.exit()).isZero();
+            assertThat(help.out()).contains("move back to").contains("--address");
         }
     }
 
