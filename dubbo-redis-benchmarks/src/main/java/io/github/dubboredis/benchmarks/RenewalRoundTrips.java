@@ -13,10 +13,11 @@ import io.github.dubboredis.dubbo.RedisRegistry;
 import io.github.dubboredis.legacy.bench.BenchKit;
 import io.github.dubboredis.legacy.bench.MiniResp;
 import io.github.dubboredis.legacy.bench.Scenarios;
+import io.github.dubboredis.testkit.TcpProxy;
 
 /**
  * Counts the round trips of one renewal of this registry with a stopwatch: one registry owning many entries
- * talks to Redis through a {@link DelayLine} that adds a known delay each way; a renewal (triggered with the
+ * talks to Redis through a {@link TcpProxy} that adds a known delay each way; a renewal (triggered with the
  * engine's {@code renewNow}, the same call the renew timer makes) then takes about one delayed round trip per
  * round trip it makes, whatever it sends. Round trips = (renewal time with the delay - without) / (round trip
  * with the delay - without). Only this registry exposes its renewal for such a call: the old
@@ -50,7 +51,8 @@ final class RenewalRoundTrips {
     }
 
     static Map<String, Object> measure(String redisAddress, int services, int urlsPerService, long delayMillis) throws Exception {
-        try (DelayLine line = new DelayLine(redisAddress)) {
+        int colon = redisAddress.lastIndexOf(':');
+        try (TcpProxy line = new TcpProxy(redisAddress.substring(0, colon), Integer.parseInt(redisAddress.substring(colon + 1)))) {
             FrameworkModel framework = new FrameworkModel();
             try {
                 ApplicationModel app = framework.newApplication();

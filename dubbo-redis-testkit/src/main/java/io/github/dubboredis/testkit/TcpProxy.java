@@ -7,9 +7,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP proxy on loopback between a client and a server, that a test can use to break the network:
@@ -84,7 +88,7 @@ public final class TcpProxy implements AutoCloseable {
         mode = Mode.REFUSE_NEW;
     }
 
-    /** Adds this much latency to every chunk forwarded. */
+    /** Adds this much latency, each way, to every byte forwarded from now on (without limiting throughput). */
     public void delay(long millis) {
         delayMillis = millis;
     }
@@ -119,23 +123,44 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** Bytes read from one side, to be written to the other once their delay has passed. */
+    private record Chunk(byte[] bytes, long dueNanos) {
+    }
+
+    private static final Chunk END = new Chunk(new byte[0], 0);
+
+    /**
+     * Forwards one direction with a reader and a writer thread, so that {@link #delay} is latency, not a
+     * throughput limit (a delay line): each chunk waits its delay once, however much is queued before it.
+     */
     private void pump(Socket from, Socket to, boolean toServer) {
-        Thread t = new Thread(() -> {
+        LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try (InputStream in = from.getInputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    queue.add(new Chunk(Arrays.copyOf(buf, n), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis)));
+                }
+            } catch (IOException e) {
+                // this side went away
+            }
+            queue.add(END);
+        }, "tcp-proxy-read");
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = to.getOutputStream()) {
+                for (Chunk c = queue.take(); c != END; c = queue.take()) {
+                    long wait;
+                    while ((wait = c.dueNanos() - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
                     while ((mode == Mode.STALL || toServer && mode == Mode.STALL_REQUESTS) && !from.isClosed()) {
                         Thread.sleep(10);
                     }
                     if (mode == Mode.CUT) {
                         break;
                     }
-                    long d = delayMillis;
-                    if (d > 0) {
-                        Thread.sleep(d);
-                    }
-                    out.write(buf, 0, n);
+                    out.write(c.bytes());
                     out.flush();
                 }
             } catch (IOException | InterruptedException e) {
@@ -146,9 +171,11 @@ public final class TcpProxy implements AutoCloseable {
                 sockets.remove(from);
                 sockets.remove(to);
             }
-        }, "tcp-proxy-pump");
-        t.setDaemon(true);
-        t.start();
+        }, "tcp-proxy-write");
+        reader.setDaemon(true);
+        writer.setDaemon(true);
+        reader.start();
+        writer.start();
     }
 
     private void closeAll() {
