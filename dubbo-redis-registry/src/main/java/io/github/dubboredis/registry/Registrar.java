@@ -134,13 +134,6 @@ final class Registrar {
     }
 
     /**
-     * Writes every owned entry with a fresh expiry: one HSET per key and one ZADD for all leases, sent
-     * back to back (one round trip however many entries). Keys where Redis had lost an entry (HSET
-     * created a field) are announced with {@code register}, so that watchers re-read them.
-     *
-     * @return the number of entries written
-     */
-    /**
      * Writes lease scores in ZADDs of at most {@value #LEASES_PER_COMMAND} members, sent back to back (still
      * one round trip): one ZADD of ten thousand members would hold Redis, and every other client, for
      * milliseconds.
@@ -164,6 +157,13 @@ final class Registrar {
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new));
     }
 
+    /**
+     * Writes every owned entry with a fresh expiry: one HSET per key and the leases in ZADDs of at most
+     * {@value #LEASES_PER_COMMAND}, sent back to back (one round trip however many entries). Keys where Redis had lost an entry (HSET
+     * created a field) are announced with {@code register}, so that watchers re-read them.
+     *
+     * @return the number of entries written
+     */
     CompletableFuture<Integer> renewAll() {
         Map<String, CompletableFuture<Long>> writes = new LinkedHashMap<>();
         CompletableFuture<Void> leases;
