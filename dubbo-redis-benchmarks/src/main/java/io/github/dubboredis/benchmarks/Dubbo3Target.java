@@ -127,8 +127,8 @@ final class Dubbo3Target implements RegistryTarget {
     @Override
     public String renewalNote() {
         if (extension.equals("redis")) {
-            return "every renew period, one pipelined round trip per registry: one HSET per key and one ZADD for "
-                    + "all its leases; besides, a lease-index check (ZRANGEBYSCORE) every reap period and a sweep "
+            return "every renew period, one pipelined round trip per registry: one HSET per key and its leases in "
+                    + "ZADDs of up to 256; besides, a lease-index check (ZRANGEBYSCORE) every reap period and a sweep "
                     + "election (SET NX) every session/2";
         }
         return "no per-entry renewal: ephemeral nodes live as long as the session, which the client keeps with a "
