@@ -79,9 +79,9 @@ final class DoctorCommand extends SessionCommand {
             findings.add(new Finding("OK", "eviction", "maxmemory-policy " + policy, ""));
         }
         try {
-            Map<String, String> config = store.configGet("appendonly", "save").get();
-            boolean aof = "yes".equalsIgnoreCase(config.getOrDefault("appendonly", "no"));
-            boolean rdb = !config.getOrDefault("save", "").isBlank();
+            // One parameter per CONFIG GET: Redis 6.2 refuses several in one.
+            boolean aof = "yes".equalsIgnoreCase(store.configGet("appendonly").get().getOrDefault("appendonly", "no"));
+            boolean rdb = !store.configGet("save").get().getOrDefault("save", "").isBlank();
             if (!aof && !rdb) {
                 findings.add(new Finding("WARNING", "persistence", "no persistence (appendonly no, save \"\"): a restart "
                         + "loses every registration until owners register again", "enable AOF (appendonly yes) or RDB snapshots"));

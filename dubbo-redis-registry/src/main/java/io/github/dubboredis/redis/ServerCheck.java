@@ -2,6 +2,7 @@ package io.github.dubboredis.redis;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -24,12 +25,21 @@ final class ServerCheck {
                         + "have no TTL, so those never evict them).");
             }
         }).exceptionally(e -> null);
-        link.commands().configGet("appendonly", "save").toCompletableFuture().thenAccept(config -> {
-            if (isOff(config, "appendonly") && isEmpty(config, "save")) {
+        // One parameter per CONFIG GET: Redis 6.2 refuses several in one (they came with Redis 7).
+        CompletableFuture<Map<String, String>> appendonly = link.commands().configGet("appendonly").toCompletableFuture();
+        CompletableFuture<Map<String, String>> save = link.commands().configGet("save").toCompletableFuture();
+        appendonly.thenCombine(save, (a, s) -> {
+            if (isOff(a, "appendonly") && isEmpty(s, "save")) {
                 warn.accept("has no persistence (appendonly no, save \"\"): a restart loses every registration. "
                         + "The registry recovers by registering everything again, but enable AOF or RDB snapshots.");
             }
-        }).exceptionally(e -> null);
+            return null;
+        }).exceptionally(e -> {
+            // CONFIG is often forbidden by ACLs or renamed by hosted Redis: say once that this was not checked.
+            warn.accept("could not check its persistence settings (" + String.valueOf(RedisErrors.unwrap(e).getMessage())
+                    + "); make sure AOF or RDB snapshots are on, or allow +config|get to the registry's user");
+            return null;
+        });
     }
 
     private static boolean isOff(Map<String, String> config, String name) {
