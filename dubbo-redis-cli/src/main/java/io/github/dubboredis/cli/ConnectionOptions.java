@@ -4,10 +4,9 @@ import org.apache.dubbo.common.URL;
 
 import io.github.dubboredis.config.InvalidSettingException;
 import io.github.dubboredis.config.RedisRegistrySettings;
-import io.github.dubboredis.config.RegistryUrlParser;
-import io.github.dubboredis.redis.RedisStores;
-import io.github.dubboredis.registry.RegistryInspector;
-import io.github.dubboredis.registry.RegistryRoot;
+import io.github.dubboredis.config.RegistryAddress;
+import io.github.dubboredis.config.SettingsParser;
+import io.github.dubboredis.inspect.OperatorSession;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,32 +31,23 @@ final class ConnectionOptions {
     @Option(names = "--json", description = "Print JSON instead of tables.")
     boolean json;
 
+    /** The settings the address gives, read as the registry reads them (Dubbo's URL parsing, then the registry's checks). */
     RedisRegistrySettings settings() {
         String a = address.contains("://") ? address : "redis://" + address;
         URL url = URL.valueOf(a);
-        String password = System.getenv(passwordVariable);
-        if (password != null && !password.isEmpty()) {
-            url = url.setUsername(username != null ? username : url.getUsername() != null ? url.getUsername() : "default")
-                    .setPassword(password);
-        } else if (username != null) {
-            url = url.setUsername(username);
+        String user = username != null ? username : url.getUsername();
+        String password = url.getPassword();
+        String fromEnvironment = System.getenv(passwordVariable);
+        if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+            password = fromEnvironment;
+            user = user != null ? user : "default";
         }
-        return RegistryUrlParser.parse(url.addParameter("check", "true"));
+        return SettingsParser.parse(new RegistryAddress(url.getHost(), url.getPort(), user, password, url.getParameters()));
     }
 
-    /** An open connection to the registry's Redis; close it when done. */
-    Session open() {
-        RedisRegistrySettings settings = settings();
-        RedisStores.Handle handle = RedisStores.acquire(settings.connection(), true);
-        return new Session(settings, handle, new RegistryInspector(handle.store(), new RegistryRoot(settings.root())));
-    }
-
-    record Session(RedisRegistrySettings settings, RedisStores.Handle handle, RegistryInspector inspector)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            handle.release();
-        }
+    /** An open session on the registry's Redis; close it when done. */
+    OperatorSession open() {
+        return OperatorSession.open(settings(), "cli");
     }
 
     /** Whether a failure is about the settings (exit 2) rather than Redis (exit 3). */

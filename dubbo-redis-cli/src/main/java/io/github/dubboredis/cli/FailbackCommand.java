@@ -6,7 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.github.dubboredis.redis.RedisStore.NodeReply;
+import io.github.dubboredis.inspect.OperatorSession.NodeReply;
+import io.github.dubboredis.inspect.OperatorSession;
 import picocli.CommandLine.Command;
 
 /**
@@ -20,8 +21,8 @@ import picocli.CommandLine.Command;
 final class FailbackCommand extends SessionCommand {
 
     @Override
-    int run(ConnectionOptions.Session session, PrintWriter out) throws Exception {
-        List<NodeReply> replies = session.handle().store().askToMoveBack("asked by dubbo-redis failback").get();
+    int run(OperatorSession session, PrintWriter out) throws Exception {
+        List<NodeReply> replies = session.failback("asked by dubbo-redis failback").get();
         boolean allAsked = replies.stream().allMatch(r -> r.failure() == null);
         if (connection.json) {
             List<Map<String, Object>> nodes = new ArrayList<>();
@@ -36,7 +37,7 @@ final class FailbackCommand extends SessionCommand {
         } else {
             for (NodeReply r : replies) {
                 out.printf("%-24s %s%n", r.node(), r.failure() != null ? "NOT ASKED: " + r.failure()
-                        : "heard on " + r.heardBy() + " subscribed connection(s) (one per application process)");
+                        : "heard on " + r.heardBy() + " subscribed connection(s) (one per application)");
             }
             out.flush();
         }

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.github.dubboredis.registry.RegistryInspector;
-import io.github.dubboredis.registry.RegistryInspector.KeyReport;
-import io.github.dubboredis.registry.RegistryInspector.State;
+import io.github.dubboredis.inspect.OperatorSession;
+import io.github.dubboredis.inspect.RegistryInspector.KeyReport;
+import io.github.dubboredis.inspect.RegistryInspector;
 import picocli.CommandLine.Command;
 
 /** {@code ls}: every service with its provider and consumer counts, and every application's instances. */
@@ -17,49 +17,61 @@ import picocli.CommandLine.Command;
 final class ListCommand extends SessionCommand {
 
     @Override
-    int run(ConnectionOptions.Session session, PrintWriter out) throws Exception {
+    int run(OperatorSession session, PrintWriter out) throws Exception {
         RegistryInspector inspector = session.inspector();
-        List<KeyReport> keys = inspector.interfaceLevel().get();
-        List<KeyReport> apps = inspector.applicationLevel().get();
+        // Counts only: each key is walked page by page and no entry is kept, however big.
+        List<KeyReport> keys = inspector.interfaceLevel(0).get();
+        List<KeyReport> apps = inspector.applicationLevel(0).get();
 
         Map<String, Map<String, Object>> services = new TreeMap<>();
         List<String> malformed = new ArrayList<>();
+        List<String> tooLarge = new ArrayList<>();
         for (KeyReport k : keys) {
-            if (k.key() == null || k.problem() != null) {
+            if (k.tooLarge()) {
+                tooLarge.add(k.redisKey() + " (" + k.size() + " entries)");
+            }
+            if (k.service() == null || (k.problem() != null && !k.tooLarge())) {
                 malformed.add(k.redisKey());
                 continue;
             }
-            Map<String, Object> s = services.computeIfAbsent(k.key().service(), x -> new LinkedHashMap<>(Map.of(
+            Map<String, Object> s = services.computeIfAbsent(k.service(), x -> new LinkedHashMap<>(Map.of(
                     "service", x, "providers", 0L, "consumers", 0L, "routers", 0L, "configurators", 0L, "dead", 0L)));
-            s.merge(k.key().category(), k.count(State.LIVE), (a, b) -> (Long) a + (Long) b);
-            s.merge("dead", k.count(State.DEAD), (a, b) -> (Long) a + (Long) b);
+            s.merge(k.category(), k.live(), (a, b) -> (Long) a + (Long) b);
+            s.merge("dead", k.dead(), (a, b) -> (Long) a + (Long) b);
         }
         List<Map<String, Object>> applications = new ArrayList<>();
         for (KeyReport k : apps) {
-            applications.add(new LinkedHashMap<>(Map.of("application", k.key().service(), "instances",
-                    k.count(State.LIVE), "dead", k.count(State.DEAD))));
+            applications.add(new LinkedHashMap<>(Map.of("application", k.service(), "instances", k.live(), "dead", k.dead())));
         }
         if (connection.json) {
             Map<String, Object> all = new LinkedHashMap<>();
-            all.put("root", inspector.root().root());
+            all.put("root", inspector.root());
             all.put("services", new ArrayList<>(services.values()));
             all.put("applications", applications);
             all.put("malformedKeys", malformed);
+            all.put("keysTooLarge", tooLarge);
             Output.json(out, all);
             return RegistryCli.OK;
         }
-        out.printf("%-60s %9s %9s %5s%n", "SERVICE (" + inspector.root().root() + ")", "PROVIDERS", "CONSUMERS", "DEAD");
+        out.printf("%-60s %9s %9s %5s%n", "SERVICE (" + Output.text(inspector.root()) + ")", "PROVIDERS", "CONSUMERS", "DEAD");
         for (Map<String, Object> s : services.values()) {
-            out.printf("%-60s %9d %9d %5d%n", s.get("service"), s.get("providers"), s.get("consumers"), s.get("dead"));
+            out.printf("%-60s %9d %9d %5d%n", Output.text((String) s.get("service")), s.get("providers"), s.get("consumers"),
+                    s.get("dead"));
         }
         if (!applications.isEmpty()) {
             out.printf("%n%-60s %9s %5s%n", "APPLICATION", "INSTANCES", "DEAD");
             for (Map<String, Object> a : applications) {
-                out.printf("%-60s %9d %5d%n", a.get("application"), a.get("instances"), a.get("dead"));
+                out.printf("%-60s %9d %5d%n", Output.text((String) a.get("application")), a.get("instances"), a.get("dead"));
             }
         }
+        if (!tooLarge.isEmpty()) {
+            out.printf("%n%d key(s) hold more than key.max-entries (%d) and are not read by registries (see doctor):%n",
+                    tooLarge.size(), inspector.maxEntriesPerKey());
+            tooLarge.forEach(k -> out.println("  " + Output.text(k)));
+        }
         if (!malformed.isEmpty()) {
-            out.printf("%n%d key(s) under the root are not registry hashes (see doctor): %s%n", malformed.size(), malformed);
+            out.printf("%n%d key(s) under the root are not registry hashes (see doctor):%n", malformed.size());
+            malformed.forEach(k -> out.println("  " + Output.text(k)));
         }
         out.flush();
         return RegistryCli.OK;

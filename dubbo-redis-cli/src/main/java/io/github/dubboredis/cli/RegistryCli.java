@@ -3,12 +3,13 @@ package io.github.dubboredis.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import io.github.dubboredis.redis.RedisAccessException;
-import picocli.CommandLine;
+import io.github.dubboredis.internal.store.RedisAccessException;
+import io.github.dubboredis.text.Printable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code dubbo-redis}: the operator's view of a Redis registry. Exit codes: 0 all well, 1 something
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "dubbo-redis", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "dubbo-redis 0.1.0",
         description = "Look into, watch and tend a Dubbo Redis registry.",
         subcommands = {ListCommand.class, ShowCommand.class, WatchCommand.class, ReapCommand.class, DoctorCommand.class,
-            FailbackCommand.class},
+            FailbackCommand.class, FunctionsCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:all well", "1:something needs attention (doctor findings, a node failback could not ask)",
             "2:bad usage or settings", "3:Redis cannot be used (unreachable, credentials refused)"})
@@ -54,7 +55,7 @@ public final class RegistryCli implements Callable<Integer> {
                     || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            commandLine.getErr().println("dubbo-redis: " + cause.getMessage());
+            commandLine.getErr().println("dubbo-redis: " + Printable.of(String.valueOf(cause.getMessage()), 2000));
             if (cause instanceof RedisAccessException) {
                 return UNAVAILABLE;
             }

@@ -3,6 +3,7 @@ package io.github.dubboredis.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import io.github.dubboredis.inspect.OperatorSession;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -19,11 +20,11 @@ abstract class SessionCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (ConnectionOptions.Session session = connection.open()) {
+        try (OperatorSession session = connection.open()) {
             return run(session, out);
         }
     }
 
     /** The command's work on an open session, printing to {@code out}; returns the exit code. */
-    abstract int run(ConnectionOptions.Session session, PrintWriter out) throws Exception;
+    abstract int run(OperatorSession session, PrintWriter out) throws Exception;
 }

@@ -13,7 +13,7 @@ public final class ConnectionSettings {
 
     private final List<RedisNodeAddress> nodes;
     private final Topology topology;
-    private final ClusterStrategy clusterStrategy;
+    private final MultiNodeMode multiNodeMode;
     private final String masterName;
     private final String username;
     private final String password;
@@ -26,7 +26,7 @@ public final class ConnectionSettings {
     private ConnectionSettings(Builder b) {
         this.nodes = List.copyOf(b.nodes);
         this.topology = b.topology;
-        this.clusterStrategy = b.clusterStrategy;
+        this.multiNodeMode = b.multiNodeMode;
         this.masterName = b.masterName;
         this.username = b.username;
         this.password = b.password;
@@ -50,8 +50,8 @@ public final class ConnectionSettings {
         return topology;
     }
 
-    public ClusterStrategy clusterStrategy() {
-        return clusterStrategy;
+    public MultiNodeMode multiNodeMode() {
+        return multiNodeMode;
     }
 
     /** The Sentinel master name; null unless the topology is {@link Topology#SENTINEL}. */
@@ -111,7 +111,7 @@ public final class ConnectionSettings {
             }
             s.append(')');
         } else if (nodes.size() > 1) {
-            s.append(" (").append(clusterStrategy.settingValue()).append(')');
+            s.append(" (").append(multiNodeMode.settingValue()).append(')');
         }
         return s.toString();
     }
@@ -123,7 +123,7 @@ public final class ConnectionSettings {
         }
         return nodes.equals(other.nodes)
                 && topology == other.topology
-                && clusterStrategy == other.clusterStrategy
+                && multiNodeMode == other.multiNodeMode
                 && Objects.equals(masterName, other.masterName)
                 && Objects.equals(username, other.username)
                 && Objects.equals(password, other.password)
@@ -136,7 +136,7 @@ public final class ConnectionSettings {
 
     @Override
     public int hashCode() {
-        return Objects.hash(nodes, topology, clusterStrategy, masterName, username, password, database,
+        return Objects.hash(nodes, topology, multiNodeMode, masterName, username, password, database,
                 connectTimeout, commandTimeout, reconnectPeriod, tls);
     }
 
@@ -153,7 +153,7 @@ public final class ConnectionSettings {
     public static final class Builder {
         private List<RedisNodeAddress> nodes = List.of();
         private Topology topology = Topology.STANDALONE;
-        private ClusterStrategy clusterStrategy = ClusterStrategy.FAILOVER;
+        private MultiNodeMode multiNodeMode = MultiNodeMode.FAILOVER;
         private String masterName;
         private String username;
         private String password;
@@ -176,8 +176,8 @@ public final class ConnectionSettings {
             return this;
         }
 
-        public Builder clusterStrategy(ClusterStrategy clusterStrategy) {
-            this.clusterStrategy = clusterStrategy;
+        public Builder multiNodeMode(MultiNodeMode multiNodeMode) {
+            this.multiNodeMode = multiNodeMode;
             return this;
         }
 
@@ -234,11 +234,11 @@ public final class ConnectionSettings {
                 throw new InvalidSettingException(SettingNames.MASTER_NAME,
                         "only meaningful with redis-client=sentinel (redis-client is " + topology.settingValue() + ")");
             }
-            if (topology != Topology.STANDALONE && clusterStrategy == ClusterStrategy.REPLICATE) {
+            if (topology != Topology.STANDALONE && multiNodeMode == MultiNodeMode.REPLICATE) {
                 throw new InvalidSettingException(SettingNames.CLUSTER, "cluster=replicate writes to several independent "
                         + "Redis servers and cannot be combined with redis-client=" + topology.settingValue());
             }
-            if (topology == Topology.CLUSTER && database != 0) {
+            if (topology == Topology.REDIS_CLUSTER && database != 0) {
                 throw new InvalidSettingException(SettingNames.DATABASE, "Redis Cluster has only database 0");
             }
             if (database < 0) {

@@ -13,6 +13,7 @@ public final class RedisRegistrySettings {
     public static final Duration DEFAULT_SESSION = Duration.ofSeconds(60);
     public static final Duration MIN_SESSION = Duration.ofSeconds(1);
     public static final String DEFAULT_GROUP = "dubbo";
+    public static final long DEFAULT_KEY_MAX_ENTRIES = 100_000;
 
     private final ConnectionSettings connection;
     private final String root;
@@ -20,15 +21,20 @@ public final class RedisRegistrySettings {
     private final Duration reapGrace;
     private final Duration resyncPeriod;
     private final boolean check;
+    private final long maxEntriesPerKey;
 
     public RedisRegistrySettings(ConnectionSettings connection, String root, Duration session, Duration reapGrace,
-            Duration resyncPeriod, boolean check) {
+            Duration resyncPeriod, boolean check, long maxEntriesPerKey) {
         this.connection = Objects.requireNonNull(connection, "connection");
         this.root = Objects.requireNonNull(root, "root");
         this.session = Objects.requireNonNull(session, "session");
         this.reapGrace = Objects.requireNonNull(reapGrace, "reapGrace");
         this.resyncPeriod = Objects.requireNonNull(resyncPeriod, "resyncPeriod");
         this.check = check;
+        this.maxEntriesPerKey = maxEntriesPerKey;
+        if (maxEntriesPerKey < 1) {
+            throw new InvalidSettingException(SettingNames.KEY_MAX_ENTRIES, "must be at least 1, was " + maxEntriesPerKey);
+        }
         if (session.compareTo(MIN_SESSION) < 0) {
             throw new InvalidSettingException(SettingNames.SESSION,
                     "must be at least " + MIN_SESSION.toMillis() + " ms, was " + session.toMillis() + " ms");
@@ -104,10 +110,15 @@ public final class RedisRegistrySettings {
         return check;
     }
 
+    /** The most entries a watched key may have; a bigger one is refused (reported once), the others work. */
+    public long maxEntriesPerKey() {
+        return maxEntriesPerKey;
+    }
+
     @Override
     public String toString() {
         return "RedisRegistrySettings{" + connection + ", root=" + root + ", session=" + session.toMillis()
                 + "ms, reapGrace=" + reapGrace.toMillis() + "ms, resyncPeriod=" + resyncPeriod.toMillis()
-                + "ms, check=" + check + '}';
+                + "ms, check=" + check + ", maxEntriesPerKey=" + maxEntriesPerKey + '}';
     }
 }

@@ -26,6 +26,8 @@ public final class SettingNames {
     public static final String REAP_GRACE = "reap.grace";
     public static final String RESYNC_PERIOD = "resync.period";
     public static final String CHECK = "check";
+    /** The most entries a watched key may have; bigger keys are refused (see the README's limits). */
+    public static final String KEY_MAX_ENTRIES = "key.max-entries";
 
     public static final String TLS = "tls";
     public static final String TLS_VERIFY = "tls.verify";

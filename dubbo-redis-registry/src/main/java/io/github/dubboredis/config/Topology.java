@@ -9,12 +9,12 @@ import java.util.stream.Collectors;
  * extension so that a user switching from it changes only the dependency.
  */
 public enum Topology {
-    /** Plain Redis servers: the address, plus {@code backup} nodes used as {@link ClusterStrategy} says. */
+    /** Plain Redis servers: the address, plus {@code backup} nodes used as {@link MultiNodeMode} says. */
     STANDALONE("mono"),
     /** Redis Sentinel: the address and {@code backup} are sentinels; {@code master.name} picks the master. */
     SENTINEL("sentinel"),
     /** Redis Cluster: the address and {@code backup} are seed nodes. */
-    CLUSTER("cluster");
+    REDIS_CLUSTER("cluster");
 
     private final String settingValue;
 

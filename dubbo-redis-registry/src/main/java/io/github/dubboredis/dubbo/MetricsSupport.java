@@ -2,8 +2,8 @@ package io.github.dubboredis.dubbo;
 
 import org.apache.dubbo.rpc.model.ApplicationModel;
 
-import io.github.dubboredis.registry.RegistryEngine;
-import io.github.dubboredis.registry.RegistryObserver;
+import io.github.dubboredis.internal.engine.RegistryEngine;
+import io.github.dubboredis.internal.report.RegistryObserver;
 
 /** Whether Micrometer is there; the only place that may touch {@link RegistryMeters} without knowing. */
 final class MetricsSupport {

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.dubbo.rpc.RpcException;
 
-import io.github.dubboredis.registry.RegistryEngine;
+import io.github.dubboredis.internal.engine.RegistryEngine;
 
 /**
  * Waits, for Dubbo's calling thread, on a call that goes to Redis. Failures become the

@@ -26,9 +26,9 @@ import org.apache.dubbo.metadata.report.identifier.SubscriberMetadataIdentifier;
 import org.apache.dubbo.metadata.report.support.AbstractMetadataReport;
 
 import io.github.dubboredis.config.RedisRegistrySettings;
-import io.github.dubboredis.redis.RedisStore;
-import io.github.dubboredis.redis.RedisStores;
-import io.github.dubboredis.registry.ServiceAppMappings;
+import io.github.dubboredis.internal.metadata.ServiceAppMappings;
+import io.github.dubboredis.internal.store.RegistryStore;
+import io.github.dubboredis.internal.store.StoreHandle;
 
 /**
  * Dubbo's metadata centre on Redis, in the layout of the existing {@code dubbo-metadata-report-redis}
@@ -41,10 +41,12 @@ import io.github.dubboredis.registry.ServiceAppMappings;
  */
 public class RedisMetadataReport extends AbstractMetadataReport {
 
-    private static final long TWO_DAYS_MILLIS = 2L * ONE_DAY_IN_MILLISECONDS;
+    /** As Dubbo's own reports keep definitions (its constant is private in Dubbo 3.2). */
+    private static final long TWO_DAYS_MILLIS = 2L * 24 * 60 * 60 * 1000;
 
-    private final RedisStores.Handle handle;
-    private final RedisStore store;
+    private final StoreHandle handle;
+    private final RegistryStore store;
+    private final java.util.concurrent.atomic.AtomicBoolean destroyed = new java.util.concurrent.atomic.AtomicBoolean();
     private final ServiceAppMappings mappings;
     private final long definitionTtlMillis;
     private final long timeoutMillis;
@@ -55,17 +57,17 @@ public class RedisMetadataReport extends AbstractMetadataReport {
      * Connects (or shares the connection of a registry on the same Redis) first: Dubbo's base class starts
      * threads of its own, which a failed connection would otherwise leave behind.
      */
-    static RedisMetadataReport open(URL url, RedisRegistrySettings settings) {
-        RedisStores.Handle handle = RedisStores.acquire(settings.connection(), settings.check());
+    static RedisMetadataReport open(URL url, RedisRegistrySettings settings, org.apache.dubbo.rpc.model.ApplicationModel application) {
+        StoreHandle handle = ApplicationRuntime.of(application).acquire(settings.connection(), DubboSettings.dubboChecks(url));
         try {
             return new RedisMetadataReport(url, settings, handle);
         } catch (RuntimeException e) {
-            handle.release();
+            handle.close();
             throw e;
         }
     }
 
-    private RedisMetadataReport(URL url, RedisRegistrySettings settings, RedisStores.Handle handle) {
+    private RedisMetadataReport(URL url, RedisRegistrySettings settings, StoreHandle handle) {
         super(url);
         this.handle = handle;
         this.store = handle.store();
@@ -80,24 +82,24 @@ public class RedisMetadataReport extends AbstractMetadataReport {
 
     @Override
     protected void doStoreProviderMetadata(MetadataIdentifier identifier, String serviceDefinitions) {
-        await(store.writeValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), serviceDefinitions, definitionTtlMillis),
+        await(store.setValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), serviceDefinitions, definitionTtlMillis),
                 "store provider metadata");
     }
 
     @Override
     protected void doStoreConsumerMetadata(MetadataIdentifier identifier, String serviceParameterString) {
-        await(store.writeValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), serviceParameterString, definitionTtlMillis),
+        await(store.setValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), serviceParameterString, definitionTtlMillis),
                 "store consumer metadata");
     }
 
     @Override
     public String getServiceDefinition(MetadataIdentifier identifier) {
-        return await(store.readValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY)), "read a service definition");
+        return await(store.getValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY)), "read a service definition");
     }
 
     @Override
     protected void doSaveMetadata(ServiceMetadataIdentifier identifier, URL url) {
-        await(store.writeValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), URL.encode(url.toFullString()), 0),
+        await(store.setValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), URL.encode(url.toFullString()), 0),
                 "save service metadata");
     }
 
@@ -108,25 +110,25 @@ public class RedisMetadataReport extends AbstractMetadataReport {
 
     @Override
     protected List<String> doGetExportedURLs(ServiceMetadataIdentifier identifier) {
-        String content = await(store.readValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY)), "read exported URLs");
+        String content = await(store.getValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY)), "read exported URLs");
         return content == null || content.isEmpty() ? List.of() : List.of(URL.decode(content));
     }
 
     @Override
     protected void doSaveSubscriberData(SubscriberMetadataIdentifier identifier, String urlListStr) {
-        await(store.writeValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), urlListStr, 0), "save subscriber data");
+        await(store.setValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), urlListStr, 0), "save subscriber data");
     }
 
     @Override
     protected String doGetSubscribedURLs(SubscriberMetadataIdentifier identifier) {
-        return await(store.readValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY)), "read subscribed URLs");
+        return await(store.getValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY)), "read subscribed URLs");
     }
 
     // ---- application metadata (metadata-type=remote) ------------------------------------------
 
     @Override
     public void publishAppMetadata(SubscriberMetadataIdentifier identifier, MetadataInfo metadataInfo) {
-        await(store.writeValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), metadataInfo.getContent(), 0),
+        await(store.setValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY), metadataInfo.getContent(), 0),
                 "publish application metadata");
     }
 
@@ -137,7 +139,7 @@ public class RedisMetadataReport extends AbstractMetadataReport {
 
     @Override
     public MetadataInfo getAppMetadata(SubscriberMetadataIdentifier identifier, Map<String, String> instanceMetadata) {
-        String content = await(store.readValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY)), "read application metadata");
+        String content = await(store.getValue(identifier.getUniqueKey(KeyTypeEnum.UNIQUE_KEY)), "read application metadata");
         return content == null ? null : JsonUtils.toJavaObject(content, MetadataInfo.class);
     }
 
@@ -194,13 +196,17 @@ public class RedisMetadataReport extends AbstractMetadataReport {
         }
     }
 
+    /** Idempotent: Dubbo destroys metadata reports twice when an application stops (factory, then MetadataReportInstance). */
     @Override
     public void destroy() {
+        if (!destroyed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             super.destroy();
         } finally {
             mappings.close();
-            handle.release();
+            handle.close();
         }
     }
 

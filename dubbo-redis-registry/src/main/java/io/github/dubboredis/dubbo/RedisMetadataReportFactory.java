@@ -3,10 +3,9 @@ package io.github.dubboredis.dubbo;
 import org.apache.dubbo.common.URL;
 import org.apache.dubbo.metadata.report.MetadataReport;
 import org.apache.dubbo.metadata.report.support.AbstractMetadataReportFactory;
+import org.apache.dubbo.rpc.model.ApplicationModel;
 
-import io.github.dubboredis.config.InvalidSettingException;
 import io.github.dubboredis.config.RedisRegistrySettings;
-import io.github.dubboredis.config.RegistryUrlParser;
 
 /**
  * The {@code redis} extension of Dubbo's {@code MetadataReportFactory} SPI. Its presence is what makes
@@ -14,14 +13,16 @@ import io.github.dubboredis.config.RegistryUrlParser;
  */
 public class RedisMetadataReportFactory extends AbstractMetadataReportFactory {
 
+    private final ApplicationModel application;
+
+    /** Dubbo passes the application model (constructor injection, in Dubbo 3.2 and 3.3). */
+    public RedisMetadataReportFactory(ApplicationModel application) {
+        this.application = application;
+    }
+
     @Override
     protected MetadataReport createMetadataReport(URL url) {
-        RedisRegistrySettings settings;
-        try {
-            settings = RegistryUrlParser.parse(url);
-        } catch (InvalidSettingException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (metadata report " + RedisRegistryFactory.safe(url) + ")", e);
-        }
-        return RedisMetadataReport.open(url, settings);
+        RedisRegistrySettings settings = DubboSettings.parse(url, "metadata report");
+        return RedisMetadataReport.open(url, settings, application);
     }
 }

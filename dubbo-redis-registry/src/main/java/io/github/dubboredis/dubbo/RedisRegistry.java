@@ -34,12 +34,13 @@ import org.apache.dubbo.common.threadpool.serial.SerializingExecutor;
 import org.apache.dubbo.common.utils.UrlUtils;
 import org.apache.dubbo.registry.NotifyListener;
 import org.apache.dubbo.registry.support.FailbackRegistry;
+import org.apache.dubbo.rpc.RpcException;
 
-import io.github.dubboredis.registry.CategoryKey;
-import io.github.dubboredis.registry.KeySnapshot;
-import io.github.dubboredis.registry.RegistryEngine;
-import io.github.dubboredis.registry.RegistryEntry;
-import io.github.dubboredis.registry.Watch;
+import io.github.dubboredis.internal.engine.RegistryEngine;
+import io.github.dubboredis.internal.model.CategoryKey;
+import io.github.dubboredis.internal.model.KeySnapshot;
+import io.github.dubboredis.internal.model.RegistryEntry;
+import io.github.dubboredis.internal.watch.Watch;
 
 /**
  * Dubbo's interface-level registry on Redis, in the layout of the older Dubbo Redis registry: one hash
@@ -54,8 +55,6 @@ public class RedisRegistry extends FailbackRegistry {
     private static final String[] ALL_CATEGORIES =
             {PROVIDERS_CATEGORY, CONSUMERS_CATEGORY, ROUTERS_CATEGORY, CONFIGURATORS_CATEGORY};
 
-    /** Marks the thread while it tells Dubbo's listeners something (see {@link #awaitNotifications}). */
-    private static final ThreadLocal<Boolean> NOTIFYING = ThreadLocal.withInitial(() -> false);
 
     private final RegistryEngine engine;
     /**
@@ -69,6 +68,8 @@ public class RedisRegistry extends FailbackRegistry {
     private final Map<String, Map<String, URL>> parsedUrls = new ConcurrentHashMap<>();
     /** Dubbo's {@code enable-empty-protection}: never tell a consumer it has no providers. */
     private final boolean emptyProtection;
+    /** Marks the thread while it tells Dubbo's listeners something (see {@link #awaitNotifications}). */
+    private final ThreadLocal<Boolean> notifying = ThreadLocal.withInitial(() -> false);
 
     public RedisRegistry(URL url, RegistryEngine engine) {
         super(url);
@@ -93,13 +94,14 @@ public class RedisRegistry extends FailbackRegistry {
         CategoryKey key = keyOf(url);
         String field = url.toFullString();
         try {
-            RedisCalls.await(engine, engine.register(key, field, url.getParameter(DYNAMIC_KEY, true)), "register " + url);
+            RedisCalls.await(engine, engine.registrations().register(key, field, url.getParameter(DYNAMIC_KEY, true)),
+                    "register " + url);
         } catch (RuntimeException e) {
             // With check=false Dubbo retries, and meanwhile our own renewal writes it as soon as Redis
             // answers. With check=true (FailbackRegistry's test, below) Dubbo gives up and treats it as never
             // registered, so nobody would unregister it: it must not be renewed into a provider nobody wants.
             if (getUrl().getParameter(CHECK_KEY, true) && url.getParameter(CHECK_KEY, true) && url.getPort() != 0) {
-                engine.disown(key, field);
+                engine.registrations().disown(key, field);
             }
             throw e;
         }
@@ -107,7 +109,7 @@ public class RedisRegistry extends FailbackRegistry {
 
     @Override
     public void doUnregister(URL url) {
-        RedisCalls.await(engine, engine.unregister(keyOf(url), url.toFullString()), "unregister " + url);
+        RedisCalls.await(engine, engine.registrations().unregister(keyOf(url), url.toFullString()), "unregister " + url);
     }
 
     @Override
@@ -118,16 +120,16 @@ public class RedisRegistry extends FailbackRegistry {
             Watch.Listener toDubbo = snapshots -> notifications.execute(() -> notifying(() -> deliver(url, listener, snapshots, admin)));
             return admin ? Watch.everything(toDubbo) : Watch.of(categoryKeys(url), toDubbo);
         });
-        RedisCalls.await(engine, engine.watch(watch), "subscribe " + url);
+        RedisCalls.await(engine, engine.subscriptions().start(watch), "subscribe " + url);
         awaitNotifications();
     }
 
-    private static void notifying(Runnable notification) {
-        NOTIFYING.set(true);
+    private void notifying(Runnable notification) {
+        notifying.set(true);
         try {
             notification.run();
         } finally {
-            NOTIFYING.set(false);
+            notifying.set(false);
         }
     }
 
@@ -138,7 +140,7 @@ public class RedisRegistry extends FailbackRegistry {
      * subscribes), which would wait for itself; a listener slow beyond the bound only delays its own news.
      */
     private void awaitNotifications() {
-        if (NOTIFYING.get()) {
+        if (notifying.get()) {
             return;
         }
         CompletableFuture<Void> told = new CompletableFuture<>();
@@ -156,7 +158,7 @@ public class RedisRegistry extends FailbackRegistry {
     public void doUnsubscribe(URL url, NotifyListener listener) {
         Watch watch = watches.remove(new Subscriber(url, listener));
         if (watch != null) {
-            RedisCalls.await(engine, engine.unwatch(watch), "unsubscribe " + url);
+            RedisCalls.await(engine, engine.subscriptions().stop(watch), "unsubscribe " + url);
             if (!isAdmin(url)) {
                 for (CategoryKey key : categoryKeys(url)) {
                     parsedUrls.remove(key.redisKey()); // parsed again if another subscription still reads it
@@ -172,7 +174,7 @@ public class RedisRegistry extends FailbackRegistry {
             throw new IllegalArgumentException("lookup url == null");
         }
         List<CategoryKey> keys = categoryKeys(url);
-        Map<String, KeySnapshot> snapshots = RedisCalls.await(engine, engine.read(keys), "lookup " + url);
+        Map<String, KeySnapshot> snapshots = RedisCalls.await(engine, engine.subscriptions().readNow(keys), "lookup " + url);
         List<URL> result = new ArrayList<>();
         for (KeySnapshot snapshot : snapshots.values()) {
             result.addAll(matching(url, snapshot));
@@ -191,8 +193,17 @@ public class RedisRegistry extends FailbackRegistry {
 
     // ---- URLs <-> keys and entries ------------------------------------------------------------
 
+    /** The key of a URL; a URL no key can be made of fails as Dubbo's registries fail: with an RpcException. */
     private CategoryKey keyOf(URL url) {
-        return engine.root().key(url.getServiceInterface(), url.getCategory(DEFAULT_CATEGORY));
+        try {
+            return engine.keyspace().key(nonNull(url.getServiceInterface()), url.getCategory(DEFAULT_CATEGORY));
+        } catch (IllegalArgumentException e) {
+            throw new RpcException("Invalid URL for the Redis registry " + engine.describe() + ": " + e.getMessage());
+        }
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
     }
 
     private List<CategoryKey> categoryKeys(URL url) {
@@ -201,7 +212,11 @@ public class RedisRegistry extends FailbackRegistry {
                 : url.getCategory(new String[] {DEFAULT_CATEGORY});
         List<CategoryKey> keys = new ArrayList<>(categories.length);
         for (String category : categories) {
-            keys.add(engine.root().key(url.getServiceInterface(), category));
+            try {
+                keys.add(engine.keyspace().key(nonNull(url.getServiceInterface()), category));
+            } catch (IllegalArgumentException e) {
+                throw new RpcException("Invalid URL for the Redis registry " + engine.describe() + ": " + e.getMessage());
+            }
         }
         return keys;
     }
@@ -276,33 +291,50 @@ public class RedisRegistry extends FailbackRegistry {
         Map<String, URL> before = parsedUrls.getOrDefault(key.redisKey(), Map.of());
         Map<String, URL> now = new HashMap<>(snapshot.liveEntries().size() * 2);
         List<URL> urls = new ArrayList<>(snapshot.liveEntries().size());
+        Unparsable unparsable = new Unparsable();
         for (RegistryEntry entry : snapshot.liveEntries()) {
             String field = entry.field();
-            URL u = before.containsKey(field) ? before.get(field) : parse(key, field);
+            URL u = before.containsKey(field) ? before.get(field) : parse(key, field, unparsable);
             now.put(field, u);
             if (u != null) {
                 urls.add(u);
             }
         }
         parsedUrls.put(key.redisKey(), now);
+        unparsable.report(engine, key);
         return urls;
     }
 
-    private URL parse(CategoryKey key, String field) {
+    /** The fields of one snapshot that are not URLs of its service: counted per reason, one kept as the example. */
+    private static final class Unparsable {
+        private final Map<String, String[]> byReason = new java.util.LinkedHashMap<>();
+        private final Map<String, Integer> counts = new HashMap<>();
+
+        void add(String field, String why) {
+            byReason.putIfAbsent(why, new String[] {field});
+            counts.merge(why, 1, Integer::sum);
+        }
+
+        void report(RegistryEngine engine, CategoryKey key) {
+            byReason.forEach((why, example) ->
+                    engine.subscriptions().reportMalformedEntries(key.redisKey(), counts.get(why), example[0], why));
+        }
+    }
+
+    private static URL parse(CategoryKey key, String field, Unparsable unparsable) {
         URL u;
         try {
             u = URL.valueOf(field);
         } catch (RuntimeException e) {
-            engine.reportMalformedEntry(key.redisKey(), field, "not a URL: " + e.getMessage());
+            unparsable.add(field, "not a URL: " + e.getClass().getSimpleName());
             return null;
         }
-        if (u.getProtocol() == null || u.getProtocol().isEmpty()) {
-            engine.reportMalformedEntry(key.redisKey(), field, "not a URL (no protocol)");
+        if (u == null || u.getProtocol() == null || u.getProtocol().isEmpty()) {
+            unparsable.add(field, "not a URL (no protocol)");
             return null;
         }
         if (!key.service().equals(u.getServiceInterface())) {
-            engine.reportMalformedEntry(key.redisKey(), field,
-                    "URL of service '" + u.getServiceInterface() + "' under the key of '" + key.service() + "'");
+            unparsable.add(field, "a URL of another service than '" + key.service() + "'");
             return null;
         }
         return u;

@@ -1,13 +1,13 @@
 package io.github.dubboredis.dubbo;
 
+import static org.apache.dubbo.metadata.RevisionResolver.EMPTY_REVISION;
+import static org.apache.dubbo.registry.client.metadata.ServiceInstanceMetadataUtils.getExportedServicesRevision;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
-import static org.apache.dubbo.metadata.RevisionResolver.EMPTY_REVISION;
-import static org.apache.dubbo.registry.client.metadata.ServiceInstanceMetadataUtils.getExportedServicesRevision;
 
 import org.apache.dubbo.common.URL;
 import org.apache.dubbo.common.threadpool.manager.FrameworkExecutorRepository;
@@ -18,11 +18,11 @@ import org.apache.dubbo.registry.client.event.ServiceInstancesChangedEvent;
 import org.apache.dubbo.registry.client.event.listener.ServiceInstancesChangedListener;
 import org.apache.dubbo.rpc.model.ApplicationModel;
 
-import io.github.dubboredis.registry.CategoryKey;
-import io.github.dubboredis.registry.KeySnapshot;
-import io.github.dubboredis.registry.RegistryEngine;
-import io.github.dubboredis.registry.RegistryEntry;
-import io.github.dubboredis.registry.Watch;
+import io.github.dubboredis.internal.engine.RegistryEngine;
+import io.github.dubboredis.internal.model.CategoryKey;
+import io.github.dubboredis.internal.model.KeySnapshot;
+import io.github.dubboredis.internal.model.RegistryEntry;
+import io.github.dubboredis.internal.watch.Watch;
 
 /**
  * Dubbo 3's application-level service discovery on Redis. Each application's instances are one hash,
@@ -37,7 +37,7 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
     private final RegistryEngine engine;
     /** The field each of our instances was written as, by instance id (host:port). */
     private final Map<String, String> registeredFields = new ConcurrentHashMap<>();
-    private final Map<ServiceInstancesChangedListener, List<Watch>> watches = new ConcurrentHashMap<>();
+    private final Map<ServiceInstancesChangedListener, List<Watch>> watches = new java.util.HashMap<>();
 
     public RedisServiceDiscovery(ApplicationModel applicationModel, URL registryURL, RegistryEngine engine) {
         super(applicationModel, registryURL);
@@ -49,7 +49,7 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
     }
 
     private CategoryKey keyOf(String application) {
-        return engine.root().instancesKey(application);
+        return engine.keyspace().instancesKey(application);
     }
 
     @Override
@@ -59,8 +59,8 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
         String previous = registeredFields.put(id, field);
         CategoryKey key = keyOf(serviceInstance.getServiceName());
         RedisCalls.await(engine, previous != null && !previous.equals(field)
-                ? engine.replace(key, previous, field, true)
-                : engine.register(key, field, true), "register instance " + id);
+                ? engine.registrations().replace(key, previous, field, true)
+                : engine.registrations().register(key, field, true), "register instance " + id);
     }
 
     /** An instance whose metadata changed replaces the old one in one step: no reader sees neither. */
@@ -81,31 +81,41 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
     protected void doUnregister(ServiceInstance serviceInstance) {
         String id = InstanceCodec.id(serviceInstance);
         String field = registeredFields.remove(id);
-        RedisCalls.await(engine, engine.unregister(keyOf(serviceInstance.getServiceName()),
+        RedisCalls.await(engine, engine.registrations().unregister(keyOf(serviceInstance.getServiceName()),
                 field != null ? field : InstanceCodec.encode(serviceInstance)), "unregister instance " + id);
     }
 
     @Override
     public Set<String> getServices() {
-        return RedisCalls.await(engine, engine.applications(), "list applications");
+        return RedisCalls.await(engine, engine.applications().list(), "list applications");
     }
 
     @Override
     public List<ServiceInstance> getInstances(String serviceName) {
         CategoryKey key = keyOf(serviceName);
-        Map<String, KeySnapshot> read = RedisCalls.await(engine, engine.read(List.of(key)), "read instances of " + serviceName);
+        Map<String, KeySnapshot> read = RedisCalls.await(engine, engine.subscriptions().readNow(List.of(key)),
+                "read instances of " + serviceName);
         KeySnapshot snapshot = read == null ? null : read.get(key.redisKey());
         return snapshot == null ? List.of() : decode(snapshot);
     }
 
     private List<ServiceInstance> decode(KeySnapshot snapshot) {
         List<ServiceInstance> instances = new ArrayList<>(snapshot.liveEntries().size());
+        int bad = 0;
+        String example = null;
+        String reason = null;
         for (RegistryEntry entry : snapshot.liveEntries()) {
             try {
                 instances.add(InstanceCodec.decode(entry.field(), applicationModel));
             } catch (IllegalArgumentException e) {
-                engine.reportMalformedEntry(snapshot.key().redisKey(), entry.field(), e.getMessage());
+                if (bad++ == 0) {
+                    example = entry.field();
+                    reason = e.getMessage();
+                }
             }
+        }
+        if (bad > 0) {
+            engine.subscriptions().reportMalformedEntries(snapshot.key().redisKey(), bad, example, reason);
         }
         return instances;
     }
@@ -117,22 +127,27 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
      */
     @Override
     public void addServiceInstancesChangedListener(ServiceInstancesChangedListener listener) {
-        if (!instanceListeners.add(listener)) {
-            return;
+        // Under one lock with the removal, and the starts queued inside it: a removal that comes at once
+        // finds every watch, and its stops queue behind the starts (the engine runs them in order).
+        synchronized (watches) {
+            if (!instanceListeners.add(listener)) {
+                return;
+            }
+            List<Watch> toStart = new ArrayList<>();
+            for (String application : listener.getServiceNames()) {
+                RegistryNotifier notifier = notifierFor(listener, application);
+                toStart.add(Watch.of(List.of(keyOf(application)), snapshots -> {
+                    for (KeySnapshot s : snapshots) {
+                        notifier.notify(decode(s));
+                    }
+                }));
+            }
+            watches.put(listener, toStart);
+            for (Watch watch : toStart) {
+                // Not waited for: Dubbo reads the current instances itself right after adding the listener.
+                engine.subscriptions().start(watch);
+            }
         }
-        List<Watch> started = new ArrayList<>();
-        for (String application : listener.getServiceNames()) {
-            RegistryNotifier notifier = notifierFor(listener, application);
-            Watch watch = Watch.of(List.of(keyOf(application)), snapshots -> {
-                for (KeySnapshot s : snapshots) {
-                    notifier.notify(decode(s));
-                }
-            });
-            started.add(watch);
-            // Not waited for: Dubbo reads the current instances itself right after adding the listener.
-            engine.watch(watch);
-        }
-        watches.put(listener, started);
     }
 
     private RegistryNotifier notifierFor(ServiceInstancesChangedListener listener, String application) {
@@ -148,11 +163,13 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
 
     @Override
     public void removeServiceInstancesChangedListener(ServiceInstancesChangedListener listener) {
-        instanceListeners.remove(listener);
-        List<Watch> stopped = watches.remove(listener);
-        if (stopped != null) {
-            for (Watch w : stopped) {
-                engine.unwatch(w);
+        synchronized (watches) {
+            instanceListeners.remove(listener);
+            List<Watch> stopped = watches.remove(listener);
+            if (stopped != null) {
+                for (Watch w : stopped) {
+                    engine.subscriptions().stop(w);
+                }
             }
         }
     }
@@ -164,7 +181,11 @@ public class RedisServiceDiscovery extends AbstractServiceDiscovery {
 
     @Override
     protected void doDestroy() {
-        for (ServiceInstancesChangedListener l : List.copyOf(watches.keySet())) {
+        List<ServiceInstancesChangedListener> listening;
+        synchronized (watches) {
+            listening = List.copyOf(watches.keySet());
+        }
+        for (ServiceInstancesChangedListener l : listening) {
             removeServiceInstancesChangedListener(l);
         }
         try {

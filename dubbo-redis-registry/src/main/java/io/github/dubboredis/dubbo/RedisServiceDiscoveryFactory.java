@@ -4,7 +4,7 @@ import org.apache.dubbo.common.URL;
 import org.apache.dubbo.registry.client.AbstractServiceDiscoveryFactory;
 import org.apache.dubbo.registry.client.ServiceDiscovery;
 
-import io.github.dubboredis.registry.RegistryEngine;
+import io.github.dubboredis.internal.engine.RegistryEngine;
 
 /**
  * The {@code redis} extension of Dubbo's {@code ServiceDiscoveryFactory} SPI. Without it Dubbo would
@@ -14,7 +14,7 @@ public class RedisServiceDiscoveryFactory extends AbstractServiceDiscoveryFactor
 
     @Override
     protected ServiceDiscovery createDiscovery(URL registryURL) {
-        RegistryEngine engine = RedisRegistryFactory.openEngine(registryURL, "application");
+        RegistryEngine engine = RegistryEngines.open(registryURL, applicationModel, "application");
         try {
             return new RedisServiceDiscovery(applicationModel, registryURL, engine);
         } catch (RuntimeException e) {

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.dubbo.metrics.MetricsGlobalRegistry;
 import org.apache.dubbo.rpc.model.ApplicationModel;
 
-import io.github.dubboredis.registry.RegistryEngine;
-import io.github.dubboredis.registry.RegistryObserver;
+import io.github.dubboredis.internal.engine.RegistryEngine;
+import io.github.dubboredis.internal.report.RegistryObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -24,8 +24,8 @@ import io.micrometer.core.instrument.Timer;
  * <pre>
  *   dubbo.registry.redis.registered.entries        gauge   entries this registry owns and renews
  *   dubbo.registry.redis.watched.keys              gauge   keys this registry keeps current
- *   dubbo.registry.redis.notifications.total       counter re-reads of a watched key after a change
- *   dubbo.registry.redis.notification.lag          timer   from a change's announcement to the end of its re-read
+ *   dubbo.registry.redis.notifications.total       counter changes of a watched key passed on to its listeners
+ *   dubbo.registry.redis.notification.lag          timer   from a change's message to the news (a record applied, or a re-read)
  *   dubbo.registry.redis.resyncs.total             counter full re-reads (after a reconnect, anti-entropy, recovery)
  *   dubbo.registry.redis.connections.lost.total    counter losses of a Redis connection (each followed by a reconnect)
  *   dubbo.registry.redis.reaped.entries.total      counter dead entries removed by this registry
@@ -52,9 +52,9 @@ final class RegistryMeters implements RegistryObserver {
         this.meters = meters;
         this.tags = tags;
         this.notifications = Counter.builder("dubbo.registry.redis.notifications.total").tags(tags)
-                .description("Re-reads of a watched key after a change").register(meters);
+                .description("Changes of a watched key passed on to its listeners").register(meters);
         this.notificationLag = Timer.builder("dubbo.registry.redis.notification.lag").tags(tags)
-                .description("From a change's announcement to the end of its re-read").register(meters);
+                .description("From a change's message to the news of it").register(meters);
         this.resyncs = Counter.builder("dubbo.registry.redis.resyncs.total").tags(tags)
                 .description("Full re-reads of every watched key").register(meters);
         this.connectionsLost = Counter.builder("dubbo.registry.redis.connections.lost.total").tags(tags)
@@ -85,9 +85,9 @@ final class RegistryMeters implements RegistryObserver {
 
     /** Adds the gauges read from the engine, once it exists. */
     void bind(RegistryEngine engine) {
-        all.add(Gauge.builder("dubbo.registry.redis.registered.entries", engine, e -> e.ownedEntryCount()).tags(tags)
+        all.add(Gauge.builder("dubbo.registry.redis.registered.entries", engine, e -> e.registrations().size()).tags(tags)
                 .description("Entries this registry owns and renews").strongReference(false).register(meters));
-        all.add(Gauge.builder("dubbo.registry.redis.watched.keys", engine, e -> e.watchedKeyCount()).tags(tags)
+        all.add(Gauge.builder("dubbo.registry.redis.watched.keys", engine, e -> e.subscriptions().watchedKeyCount()).tags(tags)
                 .description("Keys this registry keeps current").strongReference(false).register(meters));
     }
 
@@ -121,7 +121,7 @@ final class RegistryMeters implements RegistryObserver {
     }
 
     @Override
-    public void dataLost(String redis, long holdMillis) {
+    public void dataLost(String redis, long holdMillis, long lossesWithoutHold) {
         dataLosses.increment();
     }
 

@@ -1,0 +1,100 @@
+package io.github.dubboredis.internal.engine;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import io.github.dubboredis.internal.model.CategoryKey;
+import io.github.dubboredis.internal.model.Keyspace;
+import io.github.dubboredis.internal.model.LeaseTimings;
+import io.github.dubboredis.internal.report.RegistryObserver;
+import io.github.dubboredis.internal.report.ReportLimiter;
+import io.github.dubboredis.internal.store.KeyPage;
+import io.github.dubboredis.internal.store.RedisAccessException;
+import io.github.dubboredis.internal.store.RegistryStore;
+import io.github.dubboredis.internal.store.ScanStep;
+import io.github.dubboredis.internal.time.Availability;
+
+/**
+ * Removes what no lease covers: entries of older registries (stamped with their writer's clock, so removed
+ * only a grace margin past their expiry) and anything a reaper could not reach. Once per sweep period one
+ * registry, elected by a short lock, walks every key under the root and every application's instances key
+ * (SCAN, then each hash in HSCAN steps of {@value #STEP} entries), so that no step holds Redis for long
+ * however big a key is.
+ */
+final class Sweeper {
+
+    static final int STEP = 256;
+    static final int KEYS_PER_PAGE = 100;
+
+    private final RegistryStore store;
+    private final Keyspace keyspace;
+    private final LeaseTimings timings;
+    private final RegistryObserver observer;
+    private final ReportLimiter reports;
+    private final Availability availability;
+    private final String sweeperId = UUID.randomUUID().toString();
+
+    Sweeper(RegistryStore store, Keyspace keyspace, LeaseTimings timings, RegistryObserver observer, ReportLimiter reports,
+            Availability availability) {
+        this.store = store;
+        this.keyspace = keyspace;
+        this.timings = timings;
+        this.observer = observer;
+        this.reports = reports;
+        this.availability = availability;
+    }
+
+    /**
+     * If elected for this period, sweeps and completes with the number removed; -1 if another registry holds
+     * this period's sweep.
+     */
+    CompletableFuture<Integer> sweepIfElected() {
+        long lockMillis = Math.max(1, timings.sweepPeriod().toMillis() * 9 / 10);
+        return store.tryLock(keyspace.sweepLockKey(), sweeperId, lockMillis)
+                .thenCompose(won -> won ? sweep() : CompletableFuture.completedFuture(-1));
+    }
+
+    /** One sweep of the root and the instances keys, without the election. */
+    CompletableFuture<Integer> sweep() {
+        if (!availability.expiriesTrusted()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        long grace = timings.reapGrace().toMillis();
+        return sweepPattern(keyspace.pattern(), null, grace, 0)
+                .thenCompose(n -> sweepPattern(keyspace.instancesPrefix() + "*", null, grace, n));
+    }
+
+    private CompletableFuture<Integer> sweepPattern(String pattern, Object from, long grace, int removedSoFar) {
+        return store.scanKeys(pattern, from, KEYS_PER_PAGE).thenCompose((KeyPage page) -> {
+            CompletableFuture<Integer> sum = CompletableFuture.completedFuture(removedSoFar);
+            for (String name : page.keys()) {
+                Optional<CategoryKey> key = keyspace.parseEntryKey(name);
+                if (key.isEmpty()) {
+                    continue; // readers report such keys; the sweep only removes entries
+                }
+                sum = sum.thenCompose(n -> sweepKey(key.get(), grace, "0").thenApply(m -> n + m));
+            }
+            return page.last() ? sum : sum.thenCompose(n -> sweepPattern(pattern, page.next(), grace, n));
+        });
+    }
+
+    private CompletableFuture<Integer> sweepKey(CategoryKey key, long grace, String cursor) {
+        return store.removeExpiredEntries(key, grace, cursor, STEP).handle((ScanStep step, Throwable e) -> {
+            if (e != null) {
+                if (RedisAccessException.isWrongType(e)) {
+                    if (reports.shouldReport("key\n" + key.redisKey())) {
+                        observer.malformedKey(key.redisKey(), "not a hash; the registry skips it");
+                    }
+                    return CompletableFuture.completedFuture(0);
+                }
+                return CompletableFuture.<Integer>failedFuture(e);
+            }
+            if (step.removed() > 0) {
+                observer.reaped(key.redisKey(), step.removed());
+            }
+            return step.last() ? CompletableFuture.completedFuture(step.removed())
+                    : sweepKey(key, grace, step.cursor()).thenApply(n -> n + step.removed());
+        }).thenCompose(f -> f);
+    }
+}
