@@ -223,4 +223,14 @@ class RegistryCliTest {
         assertThat(badSetting.err()).contains("'cluster'");
         assertThat(cli("no-such-command").exit()).isEqualTo(2);
     }
+
+    @Test
+    void theCliReachesRedisOnIpv6() {
+        try (RedisServer redis = RedisServer.builder().ipv6().build().start(); RespClient raw = redis.client()) {
+            populate(raw);
+            Run ls = cli("ls", "-a", "redis://" + redis.address());
+            assertThat(ls.exit()).as(ls.err()).isZero();
+            assertThat(ls.out()).contains("com.foo.Cli");
+        }
+    }
 }

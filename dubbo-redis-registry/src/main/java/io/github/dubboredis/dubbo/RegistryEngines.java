@@ -31,7 +31,7 @@ final class RegistryEngines {
         } catch (RedisAccessException e) {
             meters.closed(); // no engine, so nobody else would take them out of the meter registry
             throw new IllegalStateException("Redis registry " + settings.connection().describe() + " cannot start: "
-                    + e.getMessage() + (e instanceof RedisAccessException.AuthenticationFailed
+                    + e.getMessage() + portHint(url) + (e instanceof RedisAccessException.AuthenticationFailed
                             || e instanceof RedisAccessException.Misconfigured
                             ? "" : " (with check=false the application starts anyway and the registry connects when Redis comes)"),
                     e);
@@ -46,5 +46,11 @@ final class RegistryEngines {
         }
         MetricsSupport.bind(meters, engine);
         return engine;
+    }
+
+    /** Dubbo gives a registry address without a port the port 9090 (its rule for every registry): say so. */
+    private static String portHint(URL url) {
+        return url.getPort() == 9090 ? "; if the address had no port, Dubbo gave it 9090: write the port, e.g. "
+                + "redis://host:6379" : "";
     }
 }

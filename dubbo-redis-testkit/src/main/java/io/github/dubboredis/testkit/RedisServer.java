@@ -25,6 +25,7 @@ public final class RedisServer implements AutoCloseable {
     private final String password;
     private final TlsMaterial tls;
     private final boolean sentinel;
+    private final boolean ipv6;
     private Process process;
 
     private RedisServer(Builder b) {
@@ -33,6 +34,7 @@ public final class RedisServer implements AutoCloseable {
         this.password = b.password;
         this.tls = b.tls;
         this.sentinel = b.sentinel;
+        this.ipv6 = b.ipv6;
         try {
             this.dir = Files.createTempDirectory("redis-" + port + "-");
         } catch (IOException e) {
@@ -49,7 +51,7 @@ public final class RedisServer implements AutoCloseable {
             c.add("tls-ca-cert-file " + tls.caPem());
             c.add("tls-auth-clients " + (b.requireClientCertificate ? "yes" : "no"));
         }
-        c.add("bind 127.0.0.1");
+        c.add(ipv6 ? "bind ::1" : "bind 127.0.0.1");
         c.add("dir " + dir);
         c.add("dbfilename dump.rdb");
         c.add("logfile " + dir.resolve("redis.log"));
@@ -103,7 +105,7 @@ public final class RedisServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("redis-server on port " + port + " exited: " + logTail());
             }
-            try (RespClient c = new RespClient("127.0.0.1", port, 1000, tls == null ? null : tls.clientContext())) {
+            try (RespClient c = new RespClient(host(), port, 1000, tls == null ? null : tls.clientContext())) {
                 if (password != null) {
                     c.call("AUTH", password);
                 }
@@ -159,12 +161,12 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public String host() {
-        return "127.0.0.1";
+        return ipv6 ? "::1" : "127.0.0.1";
     }
 
-    /** {@code 127.0.0.1:port}. */
+    /** {@code 127.0.0.1:port}, or {@code [::1]:port} for a server on IPv6. */
     public String address() {
-        return host() + ":" + port;
+        return ipv6 ? "[::1]:" + port : host() + ":" + port;
     }
 
     public RedisBinary binary() {
@@ -230,6 +232,7 @@ public final class RedisServer implements AutoCloseable {
         private TlsMaterial tls;
         private boolean requireClientCertificate;
         private boolean sentinel;
+        private boolean ipv6;
         private final List<String> extraConfig = new ArrayList<>();
 
         public Builder binary(RedisBinary binary) {
@@ -258,6 +261,12 @@ public final class RedisServer implements AutoCloseable {
         /** Runs as a Sentinel ({@code --sentinel}); give it {@code sentinel monitor ...} lines with {@link #config}. */
         public Builder sentinel() {
             this.sentinel = true;
+            return this;
+        }
+
+        /** Listens on the IPv6 loopback {@code ::1} only. */
+        public Builder ipv6() {
+            this.ipv6 = true;
             return this;
         }
 

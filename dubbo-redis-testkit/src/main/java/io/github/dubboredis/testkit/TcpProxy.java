@@ -19,12 +19,13 @@ import java.util.concurrent.locks.LockSupport;
  * A TCP proxy on loopback between a client and a server, that a test can use to break the network:
  * {@link #cut()} drops every connection and refuses new ones, {@link #stall()} keeps connections open
  * but passes no bytes, {@link #stallRequests()} holds only what clients send, {@link #refuseNewConnections()}
- * keeps the open connections but lets no new one through, {@link #delay(long)} adds latency;
- * {@link #heal()} restores normal service.
+ * keeps the open connections but lets no new one through, {@link #blackHole()} behaves like a host that
+ * vanished behind a firewall that drops packets (connections are accepted, bytes are taken and never answered,
+ * nothing is ever closed), {@link #delay(long)} adds latency; {@link #heal()} restores normal service.
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private enum Mode { PASS, CUT, STALL, STALL_REQUESTS, REFUSE_NEW }
+    private enum Mode { PASS, CUT, STALL, STALL_REQUESTS, REFUSE_NEW, BLACK_HOLE }
 
     private final String targetHost;
     private final int targetPort;
@@ -88,6 +89,16 @@ public final class TcpProxy implements AutoCloseable {
         mode = Mode.REFUSE_NEW;
     }
 
+    /**
+     * A black hole, until {@link #heal()}: what was in flight and everything sent from now on is swallowed
+     * without an answer, new connections are accepted and swallowed too (without reaching the server), and
+     * nothing is closed or reset. TCP itself is content (every byte is acknowledged), so only an application-level
+     * check can tell: what a registry must notice when its Redis host is powered off behind a middlebox.
+     */
+    public void blackHole() {
+        mode = Mode.BLACK_HOLE;
+    }
+
     /** Adds this much latency, each way, to every byte forwarded from now on (without limiting throughput). */
     public void delay(long millis) {
         delayMillis = millis;
@@ -105,6 +116,11 @@ public final class TcpProxy implements AutoCloseable {
                 accepted.incrementAndGet();
                 if (mode == Mode.CUT || mode == Mode.REFUSE_NEW) {
                     client.close();
+                    continue;
+                }
+                if (mode == Mode.BLACK_HOLE) {
+                    sockets.add(client);
+                    swallow(client);
                     continue;
                 }
                 Socket upstream = new Socket();
@@ -128,6 +144,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private static final Chunk END = new Chunk(new byte[0], 0);
+    private static final Chunk END_OF_HOLE = new Chunk(new byte[0], 0);
 
     /**
      * Forwards one direction with a reader and a writer thread, so that {@link #delay} is latency, not a
@@ -140,6 +157,9 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (mode == Mode.BLACK_HOLE) {
+                        continue; // acknowledged by TCP, never delivered
+                    }
                     queue.add(new Chunk(Arrays.copyOf(buf, n), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis)));
                 }
             } catch (IOException e) {
@@ -154,8 +174,15 @@ public final class TcpProxy implements AutoCloseable {
                     while ((wait = c.dueNanos() - System.nanoTime()) > 0) {
                         LockSupport.parkNanos(wait);
                     }
-                    while ((mode == Mode.STALL || toServer && mode == Mode.STALL_REQUESTS) && !from.isClosed()) {
+                    while ((mode == Mode.STALL || mode == Mode.BLACK_HOLE || toServer && mode == Mode.STALL_REQUESTS)
+                            && !from.isClosed()) {
                         Thread.sleep(10);
+                        if (mode == Mode.BLACK_HOLE) {
+                            c = END_OF_HOLE; // swallowed: it never arrives, even once the hole heals
+                        }
+                    }
+                    if (c == END_OF_HOLE) {
+                        continue;
                     }
                     if (mode == Mode.CUT) {
                         break;
@@ -176,6 +203,22 @@ public final class TcpProxy implements AutoCloseable {
         writer.setDaemon(true);
         reader.start();
         writer.start();
+    }
+
+    /** Reads and drops everything a connection sends, forever (until the proxy closes). */
+    private void swallow(Socket client) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[16 * 1024];
+            try (InputStream in = client.getInputStream()) {
+                while (in.read(buf) >= 0) {
+                    // dropped
+                }
+            } catch (IOException e) {
+                // closed by the proxy's close()
+            }
+        }, "tcp-proxy-hole");
+        t.setDaemon(true);
+        t.start();
     }
 
     private void closeAll() {

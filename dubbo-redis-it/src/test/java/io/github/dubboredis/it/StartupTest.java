@@ -1,0 +1,68 @@
+package io.github.dubboredis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.dubboredis.demo.DubboApps;
+import io.github.dubboredis.testkit.FreePorts;
+import io.github.dubboredis.testkit.RedisServer;
+import io.github.dubboredis.testkit.RespClient;
+
+/**
+ * No setting leaves an application without its registry in silence. Through a real DubboBootstrap: with
+ * check=false and Redis down, the application starts and the registry keeps trying until Redis comes; an invalid
+ * setting fails start-up even with check=false, naming the setting (a typo is not an outage); an address without a
+ * port (which Dubbo turns into port 9090) fails with a message that says so.
+ */
+class StartupTest {
+
+    private static final String PROVIDERS = "/dubbo/" + io.github.dubboredis.demo.GreetingService.class.getName() + "/providers";
+
+    @Test
+    void withCheckFalseAndRedisDownTheApplicationStartsAndRegistersOnceRedisComes() {
+        int port = FreePorts.next();
+        String registry = "redis://127.0.0.1:" + port + "?check=false&connect.timeout=500&reconnect.period=200";
+        try (DubboApps.Provider provider = DubboApps.startProvider("early-provider", registry, FreePorts.next(), Map.of());
+                DubboApps.Consumer consumer = DubboApps.startConsumer("early-consumer", registry,
+                        Map.of("migration.step", "FORCE_INTERFACE"))) {
+            try (RedisServer redis = RedisServer.builder().port(port).build().start(); RespClient raw = redis.client()) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> raw.hgetall(PROVIDERS).size() == 1);
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> consumer.service().greet("late").equals("Hello, late, from early-provider"));
+            }
+        }
+    }
+
+    @Test
+    void anAddressWithoutAPortGetsDubbosDefaultPortAndTheFailureSaysSo() {
+        // Dubbo gives every registry address without a port the port 9090 before any registry sees it.
+        Throwable failure = catchThrowable(() -> DubboApps.startProvider("portless", "redis://127.0.0.1?connect.timeout=500",
+                FreePorts.next(), Map.of()).close());
+        assertThat(rootMessages(failure)).contains("127.0.0.1:9090").contains("write the port, e.g. redis://host:6379");
+    }
+
+    @Test
+    void anInvalidSettingFailsStartUpEvenWithCheckFalse() {
+        Throwable failure = catchThrowable(() -> DubboApps.startProvider("typo", "redis://127.0.0.1:6390?check=false&cluster=mirror",
+                FreePorts.next(), Map.of()).close());
+        assertThat(failure).as("start-up with an invalid setting").isNotNull();
+        assertThat(rootMessages(failure)).contains("Invalid Redis registry setting 'cluster'").contains("mirror");
+        Throwable range = catchThrowable(() -> DubboApps.startProvider("range", "redis://127.0.0.1:6390?check=false&timeout="
+                + Long.MAX_VALUE, FreePorts.next(), Map.of()).close());
+        assertThat(rootMessages(range)).contains("'timeout'").contains("from 1 to 600000");
+    }
+
+    private static String rootMessages(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            all.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+}
