@@ -14,7 +14,7 @@ import org.apache.dubbo.rpc.model.FrameworkModel;
 import io.github.dubboredis.legacy.bench.BenchKit;
 import io.github.dubboredis.legacy.bench.RegistryTarget;
 import io.github.dubboredis.legacy.bench.ServerOps;
-import io.github.dubboredis.registry.LeaseTimings;
+import io.github.dubboredis.internal.model.LeaseTimings;
 
 /**
  * A Dubbo 3.3 registry extension ({@code redis}: this registry; {@code zookeeper}: Dubbo's own), created as
@@ -127,8 +127,9 @@ final class Dubbo3Target implements RegistryTarget {
     @Override
     public String renewalNote() {
         if (extension.equals("redis")) {
-            return "every renew period, one pipelined round trip per registry: one HSET per key and its leases in "
-                    + "ZADDs of up to 256; besides, a lease-index check (ZRANGEBYSCORE) every reap period and a sweep "
+            return "every renew period, one pipelined round trip per registry: one HSET per key (each entry's "
+                    + "expiry, which the old registry reads), the owner's lease (one ZADD) and its key set (SADDs of up "
+                    + "to 256 keys); besides, a dead-owner check (ZREVRANGEBYSCORE) every reap period and a sweep "
                     + "election (SET NX) every session/2";
         }
         return "no per-entry renewal: ephemeral nodes live as long as the session, which the client keeps with a "

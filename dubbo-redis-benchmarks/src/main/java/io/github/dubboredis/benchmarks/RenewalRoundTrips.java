@@ -18,7 +18,7 @@ import io.github.dubboredis.testkit.TcpProxy;
 /**
  * Counts the round trips of one renewal of this registry with a stopwatch: one registry owning many entries
  * talks to Redis through a {@link TcpProxy} that adds a known delay each way; a renewal (triggered with the
- * engine's {@code renewNow}, the same call the renew timer makes) then takes about one delayed round trip per
+ * engine's {@code renewAll}, the same call the renew timer makes) then takes about one delayed round trip per
  * round trip it makes, whatever it sends. Round trips = (renewal time with the delay - without) / (round trip
  * with the delay - without). Only this registry exposes its renewal for such a call: the old
  * registry's round trips per renewal follow from its command counts (its client waits for every reply).
@@ -44,7 +44,7 @@ final class RenewalRoundTrips {
         long best = Long.MAX_VALUE;
         for (int k = 0; k < times; k++) {
             long t0 = System.nanoTime();
-            ours.engine().renewNow().get();
+            ours.engine().registrations().renewAll().get();
             best = Math.min(best, System.nanoTime() - t0);
         }
         return best;

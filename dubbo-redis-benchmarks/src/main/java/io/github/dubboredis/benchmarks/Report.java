@@ -388,7 +388,7 @@ final class Report {
         m.put("settings", "ours: defaults (file-cache=false); zookeeper: file-cache=false, delay-notification=0 (its notifier"
                 + " otherwise holds notifications back for up to 5 s); legacy: file.cache=false, Jedis pool defaults except"
                 + " max.total=max.idle=subscriptions+16 where a run subscribes more than 8 services.");
-        m.put("renewal_round_trips", "ours: a stopwatch on engine().renewNow() through a delay line adding 20 ms each way;"
+        m.put("renewal_round_trips", "ours: a stopwatch on engine().registrations().renewAll() through a delay line adding 20 ms each way;"
                 + " legacy: its client waits for every reply, so each command counted per period is a round trip.");
         return m;
     }

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.github.dubboredis.demo.DubboApps;
@@ -18,7 +23,7 @@ import io.github.dubboredis.testkit.RespClient;
  * No setting leaves an application without its registry in silence. Through a real DubboBootstrap: with
  * check=false and Redis down, the application starts and the registry keeps trying until Redis comes; an invalid
  * setting fails start-up even with check=false, naming the setting (a typo is not an outage); an address without a
- * port (which Dubbo turns into port 9090) fails with a message that says so.
+ * port means 6379, although Dubbo turns it into port 9090 before any registry sees it.
  */
 class StartupTest {
 
@@ -40,11 +45,22 @@ class StartupTest {
     }
 
     @Test
-    void anAddressWithoutAPortGetsDubbosDefaultPortAndTheFailureSaysSo() {
-        // Dubbo gives every registry address without a port the port 9090 before any registry sees it.
-        Throwable failure = catchThrowable(() -> DubboApps.startProvider("portless", "redis://127.0.0.1?connect.timeout=500",
-                FreePorts.next(), Map.of()).close());
-        assertThat(rootMessages(failure)).contains("127.0.0.1:9090").contains("write the port, e.g. redis://host:6379");
+    void anAddressWithoutAPortMeans6379AndAWrittenPortIsKept() throws IOException {
+        // Dubbo gives every registry address without a port the port 9090 before a registry sees it; the registry
+        // reads the address as written. A socket that never answers holds 6379 so that no real Redis is reached.
+        try (ServerSocket silent = new ServerSocket()) {
+            try {
+                silent.bind(new InetSocketAddress("127.0.0.1", 6379));
+            } catch (BindException inUse) {
+                Assumptions.abort("127.0.0.1:6379 is in use on this machine; the test must not reach that server");
+            }
+            Throwable portless = catchThrowable(() -> DubboApps.startProvider("portless",
+                    "redis://127.0.0.1?connect.timeout=500", FreePorts.next(), Map.of()).close());
+            assertThat(rootMessages(portless)).containsPattern("Redis (registry|metadata report) redis://127.0.0.1:6379/0 cannot start");
+        }
+        Throwable written = catchThrowable(() -> DubboApps.startProvider("port-9090",
+                "redis://127.0.0.1:9090?connect.timeout=500", FreePorts.next(), Map.of()).close());
+        assertThat(rootMessages(written)).containsPattern("Redis (registry|metadata report) redis://127.0.0.1:9090/0 cannot start");
     }
 
     @Test

@@ -27,6 +27,7 @@ import org.apache.dubbo.metadata.report.support.AbstractMetadataReport;
 
 import io.github.dubboredis.config.RedisRegistrySettings;
 import io.github.dubboredis.internal.metadata.ServiceAppMappings;
+import io.github.dubboredis.internal.store.RedisAccessException;
 import io.github.dubboredis.internal.store.RegistryStore;
 import io.github.dubboredis.internal.store.StoreHandle;
 
@@ -58,7 +59,12 @@ public class RedisMetadataReport extends AbstractMetadataReport {
      * threads of its own, which a failed connection would otherwise leave behind.
      */
     static RedisMetadataReport open(URL url, RedisRegistrySettings settings, org.apache.dubbo.rpc.model.ApplicationModel application) {
-        StoreHandle handle = ApplicationRuntime.of(application).acquire(settings.connection(), DubboSettings.dubboChecks(url));
+        StoreHandle handle;
+        try {
+            handle = ApplicationRuntime.of(application).acquire(settings.connection(), DubboSettings.dubboChecks(url));
+        } catch (RedisAccessException e) {
+            throw RegistryEngines.cannotStart("Redis metadata report", settings, e);
+        }
         try {
             return new RedisMetadataReport(url, settings, handle);
         } catch (RuntimeException e) {

@@ -30,11 +30,7 @@ final class RegistryEngines {
             handle = ApplicationRuntime.of(application).acquire(settings.connection(), mustConnect);
         } catch (RedisAccessException e) {
             meters.closed(); // no engine, so nobody else would take them out of the meter registry
-            throw new IllegalStateException("Redis registry " + settings.connection().describe() + " cannot start: "
-                    + e.getMessage() + portHint(url) + (e instanceof RedisAccessException.AuthenticationFailed
-                            || e instanceof RedisAccessException.Misconfigured
-                            ? "" : " (with check=false the application starts anyway and the registry connects when Redis comes)"),
-                    e);
+            throw cannotStart("Redis registry", settings, e);
         }
         RegistryEngine engine;
         try {
@@ -48,9 +44,11 @@ final class RegistryEngines {
         return engine;
     }
 
-    /** Dubbo gives a registry address without a port the port 9090 (its rule for every registry): say so. */
-    private static String portHint(URL url) {
-        return url.getPort() == 9090 ? "; if the address had no port, Dubbo gave it 9090: write the port, e.g. "
-                + "redis://host:6379" : "";
+    /** Why a Redis-backed part of Dubbo could not start, naming it and, where waiting would help, check=false. */
+    static IllegalStateException cannotStart(String what, RedisRegistrySettings settings, RedisAccessException e) {
+        boolean retryHelps = !(e instanceof RedisAccessException.AuthenticationFailed
+                || e instanceof RedisAccessException.Misconfigured);
+        return new IllegalStateException(what + " " + settings.connection().describe() + " cannot start: " + e.getMessage()
+                + (retryHelps ? " (with check=false the application starts anyway and connects when Redis comes)" : ""), e);
     }
 }
