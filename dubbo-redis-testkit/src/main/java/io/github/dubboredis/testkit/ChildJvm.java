@@ -35,6 +35,10 @@ public final class ChildJvm implements AutoCloseable {
         reader.start();
     }
 
+    /** System properties a child JVM takes from the test JVM that starts it. */
+    private static final List<String> INHERITED_PROPERTIES = List.of("io.netty.transport.noNative",
+            "dubbo.json-framework.prefer");
+
     /**
      * @param classpath the child's classpath (e.g. {@code System.getProperty("java.class.path")})
      * @param jvmArgs   options before the main class
@@ -46,6 +50,13 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
+        // A run without Netty's native transport (CI's second run) holds for the child JVMs too.
+        for (String inherited : INHERITED_PROPERTIES) {
+            String value = System.getProperty(inherited);
+            if (value != null) {
+                cmd.add("-D" + inherited + "=" + value);
+            }
+        }
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(classpath);
