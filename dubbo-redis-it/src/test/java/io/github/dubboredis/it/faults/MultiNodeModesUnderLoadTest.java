@@ -15,8 +15,8 @@ import io.github.dubboredis.it.CallLoop;
 import io.github.dubboredis.testkit.RedisServer;
 import io.github.dubboredis.testkit.RespClient;
 
-/** The seed's cluster modes with real applications calling while a node is lost. */
-class SeedModesUnderLoadTest extends FaultTestSupport {
+/** The multi-node modes (cluster=failover and cluster=replicate) with real applications calling while a node is lost. */
+class MultiNodeModesUnderLoadTest extends FaultTestSupport {
 
     @Test
     void failoverWithTheActiveNodeKilledAndLaterMovedBackLosesNoCallAndNoRegistration() {

@@ -22,10 +22,10 @@ import io.github.dubboredis.testkit.RespClient;
 import io.github.dubboredis.testkit.TcpProxy;
 
 /**
- * The seed's two ways of using several Redis servers: {@code cluster=failover} (one at a time, move on
+ * The two ways (from the original registry) of using several Redis servers: {@code cluster=failover} (one at a time, move on
  * failure) and {@code cluster=replicate} (write to all, read from one), each through the loss of a node.
  */
-class SeedClusterModesTest {
+class MultiNodeModesTest {
 
     private static final String SERVICE = "com.foo.Modes";
     private static final String KEY = "/dubbo/" + SERVICE + "/providers";
