@@ -18,6 +18,6 @@ classpath="dubbo-redis-benchmarks/target/classes:$(cat dubbo-redis-benchmarks/ta
 legacy="legacy-dubbo27-app/target/classes:$(cat legacy-dubbo27-app/target/classpath.txt)"
 # Loopback only (see README, "Loopback only"). The child JVMs (old registry, ZooKeeper) get the same heap and
 # collector options; the serial collector makes System.gc() a full collection, for the heap figures.
-exec tools/loopback/bin/java -Xms1g -Xmx1g -XX:+UseSerialGC -Ddubbo.application.logger=slf4j \
+exec tools/loopback/bin/java -Xms1g -Xmx1g -XX:+UseSerialGC -Ddubbo.application.logger=slf4j -Ddubbo.json-framework.prefer=fastjson2 \
   -Dbench.legacy.classpath="$legacy" -Dbench.revision="$(git describe --always --dirty 2>/dev/null || echo unknown)" \
   -cp "$classpath" io.github.dubboredis.benchmarks.RegistryBenchmarks "$@"

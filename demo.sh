@@ -5,11 +5,12 @@ set -eu
 cd "$(dirname "$0")"
 ./mvnw -q -B -Dmaven.test.skip=true -pl dubbo-redis-demo -am package
 classpath="dubbo-redis-demo/target/classes:$(cat dubbo-redis-demo/target/classpath.txt)"
+# dubbo.json-framework.prefer: Dubbo 3.3.6 fails on JDK 24+ without it (apache/dubbo#16296).
 case " $* " in
   *" --redis "*)
     # An outside Redis is not reachable from a private network namespace: run on the host network.
-    exec java -Ddubbo.application.logger=slf4j -cp "$classpath" io.github.dubboredis.demo.Demo "$@" ;;
+    exec java -Ddubbo.application.logger=slf4j -Ddubbo.json-framework.prefer=fastjson2 -cp "$classpath" io.github.dubboredis.demo.Demo "$@" ;;
   *)
-    # Keep every byte on loopback: Dubbo then registers 127.0.0.1 (see README, "Loopback only").
-    exec tools/loopback/bin/java -Ddubbo.application.logger=slf4j -cp "$classpath" io.github.dubboredis.demo.Demo "$@" ;;
+    # Keep every byte on loopback: Dubbo then registers 127.0.0.1 (see docs/operations.md, "Loopback only").
+    exec tools/loopback/bin/java -Ddubbo.application.logger=slf4j -Ddubbo.json-framework.prefer=fastjson2 -cp "$classpath" io.github.dubboredis.demo.Demo "$@" ;;
 esac
