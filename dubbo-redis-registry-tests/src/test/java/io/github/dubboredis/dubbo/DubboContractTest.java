@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.dubbo.common.URL;
-import org.apache.dubbo.config.ApplicationConfig;
 import org.apache.dubbo.registry.RegistryFactory;
 import org.apache.dubbo.registry.client.DefaultServiceInstance;
 import org.apache.dubbo.registry.client.ServiceDiscoveryFactory;
@@ -19,7 +17,6 @@ import org.apache.dubbo.registry.client.event.ServiceInstancesChangedEvent;
 import org.apache.dubbo.registry.client.event.listener.ServiceInstancesChangedListener;
 import org.apache.dubbo.rpc.RpcException;
 import org.apache.dubbo.rpc.model.ApplicationModel;
-import org.apache.dubbo.rpc.model.FrameworkModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,7 @@ import io.github.dubboredis.testkit.RedisServer;
 class DubboContractTest {
 
     private static RedisServer redis;
-    private static final List<FrameworkModel> models = new ArrayList<>();
+    private static final Registries applications = new Registries();
 
     @BeforeAll
     static void start() {
@@ -46,16 +43,12 @@ class DubboContractTest {
 
     @AfterAll
     static void stop() {
-        models.forEach(FrameworkModel::destroy);
+        applications.close();
         redis.close();
     }
 
     private static ApplicationModel newApp(String name) {
-        FrameworkModel framework = new FrameworkModel();
-        models.add(framework);
-        ApplicationModel app = framework.newApplication();
-        app.getApplicationConfigManager().setApplication(new ApplicationConfig(name));
-        return app;
+        return applications.newApplication(name);
     }
 
     private static URL url(ApplicationModel app, String address, String query) {

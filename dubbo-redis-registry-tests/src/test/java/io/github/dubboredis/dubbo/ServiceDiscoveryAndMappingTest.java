@@ -22,13 +22,13 @@ import org.apache.dubbo.registry.client.ServiceInstance;
 import org.apache.dubbo.registry.client.event.ServiceInstancesChangedEvent;
 import org.apache.dubbo.registry.client.event.listener.ServiceInstancesChangedListener;
 import org.apache.dubbo.rpc.model.ApplicationModel;
-import org.apache.dubbo.rpc.model.FrameworkModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.github.dubboredis.internal.engine.RegistryEngine;
 import io.github.dubboredis.internal.model.CategoryKey;
+import io.github.dubboredis.support.Registries;
 import io.github.dubboredis.testkit.RedisServer;
 import io.github.dubboredis.testkit.RespClient;
 
@@ -39,7 +39,7 @@ import io.github.dubboredis.testkit.RespClient;
 class ServiceDiscoveryAndMappingTest {
 
     private static RedisServer redis;
-    private static final List<FrameworkModel> models = new ArrayList<>();
+    private static final Registries applications = new Registries();
 
     @BeforeAll
     static void start() {
@@ -48,16 +48,12 @@ class ServiceDiscoveryAndMappingTest {
 
     @AfterAll
     static void stop() {
-        models.forEach(FrameworkModel::destroy);
+        applications.close();
         redis.close();
     }
 
     private static ApplicationModel newApp(String name) {
-        FrameworkModel framework = new FrameworkModel();
-        models.add(framework);
-        ApplicationModel app = framework.newApplication();
-        app.getApplicationConfigManager().setApplication(new org.apache.dubbo.config.ApplicationConfig(name));
-        return app;
+        return applications.newApplication(name);
     }
 
     private static URL url(ApplicationModel app, String query) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.dubbo.common.URL;
+import org.apache.dubbo.config.ApplicationConfig;
 import org.apache.dubbo.registry.ListenerRegistryWrapper;
 import org.apache.dubbo.registry.Registry;
 import org.apache.dubbo.registry.RegistryFactory;
@@ -42,6 +43,15 @@ public final class Registries implements AutoCloseable {
         Registry registry = app.getExtensionLoader(RegistryFactory.class).getExtension("redis").getRegistry(url);
         created.add(registry);
         return (RedisRegistry) (registry instanceof ListenerRegistryWrapper w ? w.getRegistry() : registry);
+    }
+
+    /** A Dubbo application of its own (in a framework model of its own), destroyed with the others. */
+    public ApplicationModel newApplication(String name) {
+        FrameworkModel framework = new FrameworkModel();
+        models.add(framework);
+        ApplicationModel app = framework.newApplication();
+        app.getApplicationConfigManager().setApplication(new ApplicationConfig(name));
+        return app;
     }
 
     /** A URL in the application of the given registry. */
