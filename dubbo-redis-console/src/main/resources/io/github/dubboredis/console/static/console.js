@@ -7,6 +7,7 @@
   const SAMPLES_KEPT = 60;          // five minutes of samples
   const EVENTS_SHOWN = 200;
   const ROWS_SHOWN = 500;
+  const FEWEST_SLOTS = 12;          // a chart's x axis spans at least a minute, at most SAMPLES_KEPT samples
 
   const state = {
     overview: null,
@@ -18,8 +19,10 @@
     eventBuckets: [],               // {start, register, unregister, expired}
     linkSamples: [],                // {time, lost, notifications, lagTotal}
     countdowns: [],
+    openEntries: new Set(),
     mappings: [],
     timers: {},
+    startedAt: Date.now(),
   };
 
   const $ = (id) => document.getElementById(id);
@@ -77,6 +80,11 @@
       e.setAttribute(k, String(v));
     }
     return e;
+  }
+
+  /** How many samples a chart's x axis spans: what this page has seen, within bounds. */
+  function slots(seen) {
+    return Math.min(SAMPLES_KEPT, Math.max(FEWEST_SLOTS, seen));
   }
 
   function redisNow() {
@@ -244,7 +252,7 @@
       return box;
     }
     const max = Math.max(1, ...points.map((p) => p[1]));
-    const step = w / (SAMPLES_KEPT - 1);
+    const step = w / (slots(state.sampleTimes.length) - 1);
     const offset = w - (values.length - 1) * step;
     const d = points.map((p, j) => (j ? 'L' : 'M') + (offset + p[0] * step).toFixed(1) + ' '
       + (h - 2 - (p[1] / max) * (h - 4)).toFixed(1)).join(' ');
@@ -256,6 +264,7 @@
 
   function select(kind, name) {
     state.selected = { kind, name };
+    state.openEntries.clear();
     renderServices(null);
     renderApps();
     loadDetail().catch(problem);
@@ -331,11 +340,21 @@
     } else if (!e.dynamic) {
       expiry.textContent = 'never (dynamic=false)';
     } else {
-      state.countdowns.push({ node: expiry, row: tr, expiry: e.expiryMillis });
+      state.countdowns.push({ node: expiry, row: tr, expiry: e.expiryMillis, past: e.state === 'dead' });
     }
     tr.appendChild(expiry);
     const info = el('td');
     const details = el('details');
+    // Views are read again on every change and every 5 s: an entry the operator opened stays open.
+    const id = kind === 'service' ? e.url : e.instance;
+    details.open = state.openEntries.has(id);
+    details.addEventListener('toggle', () => {
+      if (details.open) {
+        state.openEntries.add(id);
+      } else {
+        state.openEntries.delete(id);
+      }
+    });
     const values = kind === 'service' ? e.parameters : (e.metadata || {});
     const names = Object.keys(values);
     const brief = names.filter((n) => ['version', 'group', 'side', 'application', 'dubbo.metadata.revision'].includes(n))
@@ -354,7 +373,10 @@
     return tr;
   }
 
-  /** The countdowns, on Redis's clock as this page last learnt it. */
+  /**
+   * The countdowns, on Redis's clock as this page last learnt it. Renewals are not announced, so an entry whose
+   * countdown runs out is read again before it is believed dead: a renewed one comes back with a later expiry.
+   */
   function tick() {
     const now = redisNow();
     for (const c of state.countdowns) {
@@ -362,9 +384,12 @@
       if (left > 0) {
         c.node.textContent = 'in ' + seconds(left);
         c.row.classList.remove('dead');
-      } else {
+      } else if (c.past) {
         c.node.textContent = 'DEAD, expired ' + seconds(-left) + ' ago';
         c.row.classList.add('dead');
+      } else {
+        c.node.textContent = 'due now, checking\u2026';
+        soon('detail', () => loadDetail().catch(problem), 300);
       }
     }
   }
@@ -521,10 +546,11 @@
       .sort((a, b) => (b[1][b[1].length - 1] || 0) - (a[1][a[1].length - 1] || 0)).slice(0, 5);
     const chart = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, role: 'img' });
     const max = Math.max(1, ...top.flatMap(([, v]) => v.filter((x) => x !== null)));
-    axes(chart, w, h, max, state.sampleTimes.length);
-    const step = (w - 40) / (SAMPLES_KEPT - 1);
+    const span = slots(state.sampleTimes.length);
+    axes(chart, w, h, max, span);
+    const step = (w - 40) / (span - 1);
     top.forEach(([name, values], i) => {
-      const offset = 36 + (SAMPLES_KEPT - values.length) * step;
+      const offset = 36 + (span - values.length) * step;
       const d = values.map((v, j) => [j, v]).filter((p) => p[1] !== null)
         .map((p, j) => (j ? 'L' : 'M') + (offset + p[0] * step).toFixed(1) + ' ' + y(p[1], max, h).toFixed(1)).join(' ');
       if (d) {
@@ -575,14 +601,15 @@
     const chart = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, role: 'img' });
     const now = Math.floor(Date.now() / SAMPLE_MILLIS) * SAMPLE_MILLIS;
     const byStart = new Map(state.eventBuckets.map((b) => [b.start, b]));
-    const slots = [];
-    for (let i = SAMPLES_KEPT - 1; i >= 0; i--) {
-      slots.push(byStart.get(now - i * SAMPLE_MILLIS) || { register: 0, unregister: 0, expired: 0 });
+    const span = slots(Math.floor((Date.now() - state.startedAt) / SAMPLE_MILLIS) + 1);
+    const buckets = [];
+    for (let i = span - 1; i >= 0; i--) {
+      buckets.push(byStart.get(now - i * SAMPLE_MILLIS) || { register: 0, unregister: 0, expired: 0 });
     }
-    const max = Math.max(1, ...slots.map((b) => b.register + b.unregister + b.expired));
-    axes(chart, w, h, max, SAMPLES_KEPT);
-    const step = (w - 40) / SAMPLES_KEPT;
-    slots.forEach((b, i) => {
+    const max = Math.max(1, ...buckets.map((b) => b.register + b.unregister + b.expired));
+    axes(chart, w, h, max, span);
+    const step = (w - 40) / span;
+    buckets.forEach((b, i) => {
       let base = h - 16;
       for (const type of ['register', 'unregister', 'expired']) {
         if (b[type] > 0) {
@@ -632,9 +659,10 @@
         lag: n > 0 ? (b.notificationLagMillisTotal - a.notificationLagMillisTotal) / n : null });
     }
     const maxLag = Math.max(1, ...deltas.map((d) => d.lag || 0));
-    axes(chart, w, h, Math.ceil(maxLag) + ' ms', deltas.length + 1);
-    const step = (w - 40) / (SAMPLES_KEPT - 1);
-    const offset = 36 + (SAMPLES_KEPT - 1 - deltas.length) * step;
+    const span = slots(deltas.length + 1);
+    axes(chart, w, h, Math.ceil(maxLag) + ' ms', span);
+    const step = (w - 40) / (span - 1);
+    const offset = 36 + (span - 1 - deltas.length) * step;
     deltas.forEach((d, i) => {
       if (d.lost > 0) {
         chart.appendChild(svg('rect', { x: (offset + i * step).toFixed(1), y: 8, width: 3, height: h - 24, class: 'b-lost' }));
@@ -747,6 +775,7 @@
       loadServices(true).catch(problem);
       loadStats().catch(problem);
       renderEventsChart();
+      soon('detail', () => loadDetail().catch(problem), 0);
     }, SAMPLE_MILLIS);
     setInterval(() => {
       loadApps().catch(problem);
