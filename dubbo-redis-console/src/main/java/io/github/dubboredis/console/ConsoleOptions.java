@@ -22,6 +22,9 @@ public record ConsoleOptions(String bind, int port, boolean allowWrites, List<St
     public static final int DEFAULT_PORT = 8080;
 
     public ConsoleOptions {
+        if (bind.startsWith("[") && bind.endsWith("]")) {
+            bind = bind.substring(1, bind.length() - 1); // an IPv6 literal as written in a URL
+        }
         allowedHosts = List.copyOf(allowedHosts);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 to 65535, was " + port);

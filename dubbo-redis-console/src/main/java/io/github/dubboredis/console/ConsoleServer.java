@@ -99,9 +99,13 @@ public final class ConsoleServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
-    /** Where the page is, e.g. {@code http://127.0.0.1:8080/}. */
+    /** Where the page is, e.g. {@code http://127.0.0.1:8080/}; on a wildcard address, its loopback address. */
     public URI uri() {
-        String host = options.bind().contains(":") ? "[" + options.bind() + "]" : options.bind();
+        String host = switch (options.bind()) {
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "0:0:0:0:0:0:0:0" -> "[::1]";
+            default -> options.bind().contains(":") ? "[" + options.bind() + "]" : options.bind();
+        };
         return URI.create("http://" + host + ":" + port() + "/");
     }
 
