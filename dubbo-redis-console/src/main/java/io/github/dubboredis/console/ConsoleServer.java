@@ -151,6 +151,12 @@ public final class ConsoleServer implements AutoCloseable {
             }
         } catch (IOException | UncheckedIOException gone) {
             // the browser went away; nothing to tell
+        } catch (IllegalArgumentException badRequest) {
+            try {
+                error(exchange, 400, String.valueOf(badRequest.getMessage()));
+            } catch (IOException | RuntimeException ignored) {
+                // the connection closes
+            }
         } catch (RuntimeException e) {
             try {
                 error(exchange, 500, "console error: " + e);

@@ -155,6 +155,8 @@ class ConsoleApiTest {
         assertThat(http.get("/api/overview").json()).containsEntry("allowWrites", false).containsEntry("root", "/dubbo/");
         assertThat(http.get("/api/nothing").status()).isEqualTo(404);
         assertThat(http.get("/api/service").status()).isEqualTo(400);
+        assertThat(http.get("/api/service?name=%zz").status()).isEqualTo(400);
+        assertThat(http.send("DELETE", "/api/services", Map.of()).status()).isEqualTo(405);
     }
 
     @Test
