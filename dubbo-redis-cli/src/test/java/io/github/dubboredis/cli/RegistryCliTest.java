@@ -5,10 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.dubbo.common.URL;
 import org.apache.dubbo.common.utils.JsonUtils;
@@ -231,6 +240,44 @@ class RegistryCliTest {
             Run ls = cli("ls", "-a", "redis://" + redis.address());
             assertThat(ls.exit()).as(ls.err()).isZero();
             assertThat(ls.out()).contains("com.foo.Cli");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void consoleServesThePageAndItsApiOnLoopbackAndPrintsATokenOnlyWhenWritesAreAllowed() throws Exception {
+        try (RedisServer redis = RedisServer.startDefault(); RespClient raw = redis.client()) {
+            populate(raw);
+            String address = "redis://" + redis.address();
+            StringWriter out = new StringWriter();
+            CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> RegistryCli.run(new String[] {"console", "-a",
+                address, "--port", "0", "--duration", "12"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true)));
+            await().atMost(Duration.ofSeconds(15)).until(() -> out.toString().contains("http://"));
+            Matcher url = Pattern.compile("at (http://127\\.0\\.0\\.1:\\d+/) \\(read-only")
+                    .matcher(out.toString());
+            assertThat(url.find()).as(out.toString()).isTrue();
+            assertThat(out.toString()).doesNotContain("token");
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> services = http.send(HttpRequest.newBuilder(
+                    URI.create(url.group(1) + "api/services")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(services.statusCode()).isEqualTo(200);
+            assertThat((List<Map<String, Object>>) new Run(0, services.body(), "").json().get("services"))
+                    .singleElement().satisfies(s -> assertThat(s).containsEntry("service", "com.foo.Cli").containsEntry("providers", 1));
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(url.group(1))).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("<script src=\"/console.js\"");
+
+            Run writable = cli("console", "-a", address, "--port", "0", "--duration", "1", "--allow-writes", "--bind", "0.0.0.0");
+            assertThat(writable.exit()).as(writable.err()).isZero();
+            assertThat(writable.out()).contains("actions allowed").containsPattern("token \\(paste it into the page\\): [A-Za-z0-9_-]{40,}")
+                    .contains("warning: listening on 0.0.0.0");
+            assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
+
+            Run taken;
+            try (ServerSocket busy = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                taken = cli("console", "-a", address, "--port", Integer.toString(busy.getLocalPort()), "--duration", "1");
+            }
+            assertThat(taken.exit()).isEqualTo(2);
+            assertThat(taken.err()).contains("cannot listen on 127.0.0.1:");
         }
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.github.dubboredis.config.RedisRegistrySettings;
@@ -15,6 +16,7 @@ import io.github.dubboredis.internal.report.RegistryObserver;
 import io.github.dubboredis.internal.report.ReportLimiter;
 import io.github.dubboredis.internal.store.RegistryStore;
 import io.github.dubboredis.internal.store.StoreHandle;
+import io.github.dubboredis.internal.store.StoreListener;
 import io.github.dubboredis.internal.time.Availability;
 import io.github.dubboredis.internal.time.RedisClock;
 import io.github.dubboredis.internal.watch.Subscriptions;
@@ -32,6 +34,7 @@ public final class OperatorSession implements AutoCloseable {
     private final Keyspace keyspace;
     private final RegistryInspector inspector;
     private final RedisClock clock;
+    private final WatchCounters counters = new WatchCounters();
     private Subscriptions subscriptions;
 
     private OperatorSession(RedisRegistrySettings settings, LettuceRuntime runtime, StoreHandle handle) {
@@ -41,6 +44,7 @@ public final class OperatorSession implements AutoCloseable {
         this.keyspace = new Keyspace(settings.root());
         this.inspector = new RegistryInspector(handle.store(), keyspace, settings.maxEntriesPerKey());
         this.clock = new RedisClock(System::nanoTime, System::currentTimeMillis);
+        handle.store().addListener(counters);
     }
 
     /** Connects, failing with a clear message (naming the node and the setting) if Redis cannot be used now. */
@@ -116,7 +120,7 @@ public final class OperatorSession implements AutoCloseable {
             LeaseTimings timings = new LeaseTimings(settings.session(), settings.reapGrace(), settings.resyncPeriod(),
                     settings.connection().reconnectPeriod());
             RegistryStore store = handle.store();
-            subscriptions = new Subscriptions(store, keyspace, clock, new Availability(clock, timings), RegistryObserver.NONE,
+            subscriptions = new Subscriptions(store, keyspace, clock, new Availability(clock, timings), counters,
                     ReportLimiter.perMinute(() -> System.nanoTime() / 1_000_000), settings.maxEntriesPerKey(), marker -> { },
                     timings.settlePeriod().toMillis(), timings.recoveryPeriod().toMillis(), timings.session().toMillis());
             store.addListener(subscriptions);
@@ -133,8 +137,49 @@ public final class OperatorSession implements AutoCloseable {
         return stream;
     }
 
+    /**
+     * What this session has seen of its connection and its watching since it opened: counters an operator's tool
+     * samples to chart reconnects and notification lag (the lag from an announcement to the end of its re-read,
+     * as every registry measures it for its own subscribers).
+     */
+    public record WatchStats(long connectionsLost, long resyncs, long notifications, long notificationLagMillisTotal,
+            long notificationLagMillisMax) {
+    }
+
+    public WatchStats watchStats() {
+        return new WatchStats(counters.connectionsLost.get(), counters.resyncs.get(), counters.notifications.get(),
+                counters.lagTotal.get(), counters.lagMax.get());
+    }
+
+    /** Counts what the store and the session's watching report; told on the session's thread, read by any. */
+    private static final class WatchCounters implements StoreListener, RegistryObserver {
+        final AtomicLong connectionsLost = new AtomicLong();
+        final AtomicLong resyncs = new AtomicLong();
+        final AtomicLong notifications = new AtomicLong();
+        final AtomicLong lagTotal = new AtomicLong();
+        final AtomicLong lagMax = new AtomicLong();
+
+        @Override
+        public void onConnectionLost(String node, String cause, boolean reportedToAnother) {
+            connectionsLost.incrementAndGet();
+        }
+
+        @Override
+        public void resynced(String node, int keys) {
+            resyncs.incrementAndGet();
+        }
+
+        @Override
+        public void notified(String key, long lagMillis) {
+            notifications.incrementAndGet();
+            lagTotal.addAndGet(lagMillis);
+            lagMax.accumulateAndGet(lagMillis, Math::max);
+        }
+    }
+
     @Override
     public void close() {
+        handle.store().removeListener(counters);
         if (subscriptions != null) {
             subscriptions.close();
             handle.store().removeListener(subscriptions);

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.github.dubboredis.internal.metadata.ServiceAppMappings;
 import io.github.dubboredis.internal.model.CategoryKey;
 import io.github.dubboredis.internal.model.Keyspace;
 import io.github.dubboredis.internal.model.RegistryEntry;
@@ -119,6 +120,71 @@ public final class RegistryInspector {
     /** One application's instances, by its literal name. */
     public CompletableFuture<KeyReport> application(String name, int keep) {
         return read(keyspace.instancesKey(name).redisKey(), keep);
+    }
+
+    /**
+     * The interface-to-application mapping of Dubbo 3 (the metadata centre's hash {@link #mappingKey()}): its
+     * size and the first {@code limit} interfaces with their applications, sorted by interface.
+     *
+     * @param key the hash's name
+     * @param size its field count (HLEN); -1 when it is not a hash
+     * @param mappings the first interfaces read, at most the limit asked for (HSCAN order decides which ones)
+     * @param problem why it cannot be read; null when it can
+     */
+    public record MappingReport(String key, long size, List<Mapping> mappings, String problem) {
+
+        /** Whether {@link #mappings()} holds every interface of the hash. */
+        public boolean complete() {
+            return problem == null && mappings.size() >= size;
+        }
+    }
+
+    /** One interface and the applications that provide it (raw Redis data: escape before showing). */
+    public record Mapping(String serviceInterface, List<String> applications) {
+    }
+
+    /**
+     * The hash of the interface-to-application mapping: the group and {@code :mapping}, {@code dubbo:mapping} for
+     * the default group, as the metadata centre writes it (the group is the root without its slashes).
+     */
+    public String mappingKey() {
+        String group = keyspace.root().substring(1, keyspace.root().length() - 1);
+        return group + ":mapping";
+    }
+
+    /**
+     * Reads the mapping page by page (HSCAN), stopping once {@code limit} interfaces are kept: bounded however
+     * many interfaces there are. Applications are the value split at commas, as Dubbo reads it.
+     */
+    public CompletableFuture<MappingReport> mappings(int limit) {
+        String name = mappingKey();
+        return store.hashSize(name).handle((size, e) -> {
+            if (e != null) {
+                if (RedisAccessException.isWrongType(e) || String.valueOf(e.getMessage()).contains("WRONGTYPE")) {
+                    return CompletableFuture.completedFuture(new MappingReport(name, -1, List.<Mapping>of(), "not a hash"));
+                }
+                return CompletableFuture.<MappingReport>failedFuture(e);
+            }
+            if (size == 0 || limit <= 0) {
+                return CompletableFuture.completedFuture(new MappingReport(name, size, List.<Mapping>of(), null));
+            }
+            return mappingPages(keyspace.anyKey(name), null, limit, new java.util.TreeMap<>())
+                    .thenApply(found -> new MappingReport(name, size, found.entrySet().stream()
+                            .map(m -> new Mapping(m.getKey(), List.copyOf(ServiceAppMappings.parse(m.getValue())))).toList(), null));
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Map<String, String>> mappingPages(CategoryKey key, String cursor, int limit, Map<String, String> found) {
+        CompletableFuture<HashPage> page = cursor == null ? store.readFirstPage(key, PAGE) : store.readNextPage(key, cursor, PAGE);
+        return page.thenCompose(p -> {
+            for (Map.Entry<String, String> m : p.entries().entrySet()) {
+                if (found.size() < limit) {
+                    found.put(m.getKey(), m.getValue());
+                }
+            }
+            return p.last() || found.size() >= limit ? CompletableFuture.completedFuture(found)
+                    : mappingPages(key, p.cursor(), limit, found);
+        });
     }
 
     /** Every key matching a pattern, page by page, sorted. */
