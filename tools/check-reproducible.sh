@@ -19,7 +19,9 @@ for n in 1 2; do
   mkdir "$work/build$n"
   (cd "$root" && git ls-files -z --cached --others --exclude-standard \
       | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -C "$work/build$n" -xf -
-  (cd "$work/build$n" && ./mvnw -B -Dmaven.test.skip=true -Denforcer.skip=true -pl "$modules" -am package "$@" \
+  # File locks: the two Mavens share one local repository, and either may be downloading.
+  (cd "$work/build$n" && ./mvnw -B -Dmaven.test.skip=true -Denforcer.skip=true -pl "$modules" -am package \
+      -Daether.syncContext.named.factory=file-lock -Daether.syncContext.named.nameMapper=file-gav "$@" \
       > "$work/build$n.log" 2>&1) &
   pids+=($!)
 done
