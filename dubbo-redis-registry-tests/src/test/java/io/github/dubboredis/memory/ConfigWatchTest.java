@@ -204,6 +204,32 @@ class ConfigWatchTest {
     }
 
     @Test
+    void aLossRightAfterTheFirstReadBeforeTheMarkerWasWrittenTakesNothingAwayEither() {
+        ConfigCenter admin = centre();
+        ConfigCenter app = centre();
+        await(admin.put("dubbo", RULE, "tag rule"));
+        Heard heard = new Heard();
+        store.holdReplies();
+        CompletableFuture<Void> listening = app.listen("dubbo", RULE, heard);
+        settle();
+        store.releaseReplies(); // the subscription
+        store.holdReplies();
+        settle(); // the first read is in flight
+        store.goDown(); // so the marker it finds missing cannot be written
+        store.releaseReplies();
+        settle();
+        assertThat(listening).isDone();
+
+        store.loseAllData();
+        store.comeBack();
+        settle();
+        scheduler.advance(RESYNC);
+
+        assertThat(heard.said()).isEmpty();
+        assertThat(log).containsExactly("data lost 1 [" + RULE + "]");
+    }
+
+    @Test
     void aRemovalAnnouncedWhileTheLossIsDiscoveredIsNotHeld() {
         ConfigCenter admin = centre();
         ConfigCenter app = centre();

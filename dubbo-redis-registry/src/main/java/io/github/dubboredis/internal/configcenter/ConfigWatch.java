@@ -70,6 +70,8 @@ final class ConfigWatch implements StoreListener {
         CompletableFuture<Void> subscribed;
         /** The data marker as last seen; null: not seen yet (or lost, and a new one is on its way). */
         String marker;
+        /** A new marker is being written (SET NX): whatever marker shows up next is taken as it. */
+        boolean establishing;
         boolean readInFlight;
         boolean readFailed;
 
@@ -392,22 +394,33 @@ final class ConfigWatch implements StoreListener {
     /**
      * Compares a marker read along with the entries with the one known; true when they say the data is not the
      * data known before. The first reader after a loss writes a new marker ({@code SET NX}); the others adopt it.
+     * A marker never learnt (its first writing failed) while entries are held proves nothing either way: that
+     * counts as a loss too, so that a Redis that lost its data right after the first read takes nothing away.
      */
     private boolean markerSeen(Group g, String seen) {
         String before = g.marker;
         if (seen != null && seen.equals(before)) {
             return false;
         }
+        boolean holding = g.entries.values().stream().anyMatch(e -> e.known && e.content != null);
         g.marker = seen;
         if (seen == null) {
-            String candidate = UUID.randomUUID().toString();
-            store.establishMarker(g.markerKey, candidate).thenAcceptAsync(value -> {
-                if (g.marker == null) {
-                    g.marker = value;
-                }
-            }, scheduler);
+            if (!g.establishing) {
+                g.establishing = true;
+                store.establishMarker(g.markerKey, UUID.randomUUID().toString()).whenCompleteAsync((value, failure) -> {
+                    g.establishing = false;
+                    if (failure == null && g.marker == null) {
+                        g.marker = value;
+                    }
+                }, scheduler);
+                return before != null || holding;
+            }
+            return before != null;
         }
-        return before != null;
+        if (before == null) {
+            return holding && !g.establishing; // taken as ours when we are writing one
+        }
+        return true;
     }
 
     /**

@@ -13,7 +13,8 @@ final class ConfigScripts {
 
     /**
      * KEYS: hash, marker. ARGV: max bytes, tickets ('1'/'0'), field... Returns {marker or nil, TYPE of the hash,
-     * then per field: size (-1: absent), content (nil when absent or over the limit), ticket (nil unless asked)}.
+     * then per field: size (-1: absent), content (nil when absent or over the limit: it stays on the server), ticket
+     * (nil unless asked)}. Only commands the registry's ACL rule allows (no HSTRLEN).
      */
     static final Script READ = new Script("config-read", ""
             + "local marker = redis.pcall('GET', KEYS[2])\n"
@@ -27,15 +28,11 @@ final class ConfigScripts {
             + "  local v = false\n"
             + "  local ticket = false\n"
             + "  if t == 'hash' then\n"
-            + "    n = redis.call('HSTRLEN', KEYS[1], ARGV[i])\n"
-            + "    if n > max then\n"
-            + "      v = false\n"
-            + "    else\n"
-            + "      v = redis.call('HGET', KEYS[1], ARGV[i])\n"
-            + "      if not v then n = -1 end\n"
-            + "    end\n"
-            + "    if n >= 0 and ARGV[2] == '1' then\n"
-            + "      ticket = redis.sha1hex(v or redis.call('HGET', KEYS[1], ARGV[i]))\n"
+            + "    local found = redis.call('HGET', KEYS[1], ARGV[i])\n"
+            + "    if found then\n"
+            + "      n = string.len(found)\n"
+            + "      if n <= max then v = found end\n"
+            + "      if ARGV[2] == '1' then ticket = redis.sha1hex(found) end\n"
             + "    end\n"
             + "  end\n"
             + "  out[#out + 1] = n\n"
