@@ -166,7 +166,7 @@ public final class ConfigCenter implements AutoCloseable {
     }
 
     private static void checkContent(String group, String key, String content) {
-        ConfigKeyspace.checkKey(key);
+        ConfigKeyspace.checkWritableKey(key);
         if (content == null || content.isBlank()) {
             throw new IllegalArgumentException("the content of configuration '" + io.github.dubboredis.text.Printable.of(key)
                     + "' in group '" + io.github.dubboredis.text.Printable.of(group) + "' is empty; to remove a configuration, "

@@ -91,7 +91,7 @@ public final class ConfigKeyspace {
         return name;
     }
 
-    /** A configuration key: not empty, at most {@value #MAX_KEY_LENGTH} characters, no control characters. */
+    /** A configuration key to read or remove: not empty, at most {@value #MAX_KEY_LENGTH} characters. */
     static String checkKey(String key) {
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("the configuration key must not be empty");
@@ -100,6 +100,15 @@ public final class ConfigKeyspace {
             throw new IllegalArgumentException("the configuration key is " + key.length() + " characters long; at most "
                     + MAX_KEY_LENGTH + " are taken");
         }
+        return key;
+    }
+
+    /**
+     * A configuration key to write: as {@link #checkKey}, and no control characters (whatever another client wrote
+     * can still be read and removed).
+     */
+    static String checkWritableKey(String key) {
+        checkKey(key);
         for (int i = 0; i < key.length(); i++) {
             if (Character.isISOControl(key.charAt(i))) {
                 throw new IllegalArgumentException("the configuration key '" + io.github.dubboredis.text.Printable.of(key)
