@@ -310,6 +310,39 @@ class RedisDynamicConfigurationTest {
         }
     }
 
+    @Test
+    void aThousandListenedKeysShareOneChannelAndAChangeReachesOnlyItsListener() {
+        try (ConfigCentres centres = new ConfigCentres(); RespClient raw = redis.client()) {
+            DynamicConfiguration admin = centres.create(redis.address(), "");
+            RedisDynamicConfiguration app = centres.create(redis.address(), "");
+            List<Events> listeners = new ArrayList<>();
+            long started = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                Events e = new Events();
+                listeners.add(e);
+                app.addListener("org.foo.Service" + i + "::.configurators", "many", e);
+            }
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            long resyncStarted = System.nanoTime();
+            app.centre().resync();
+            assertThat(app.centre().listenedEntries().join()).isEqualTo(1000);
+            admin.publishConfig("org.foo.Service500::.configurators", "many", "changed");
+            await().atMost(Duration.ofSeconds(5)).until(() -> listeners.get(500).count() == 1);
+            System.out.printf("1000 keys listened to in %d ms (each addListener waits for the key's first read); a change "
+                    + "heard %d ms after a re-read of all%n", tookMillis, (System.nanoTime() - resyncStarted) / 1_000_000);
+            assertThat(listeners).filteredOn(e -> e.count() > 0).hasSize(1);
+            assertThat(raw.call("PUBSUB", "NUMSUB", "dubbo-redis:{config:dubbo:many}:changes")).asString().contains(", 1]");
+        }
+    }
+
+    @Test
+    void aNamespaceThatCannotBeAKeyStopsStartUpEvenWithoutCheck() {
+        try (ConfigCentres centres = new ConfigCentres()) {
+            assertThatThrownBy(() -> centres.create(redis.address(), "namespace=a{b&check=false"))
+                    .isInstanceOf(InvalidRegistryConfigurationError.class).hasMessageContaining("namespace 'a{b' contains '{'");
+        }
+    }
+
     private static int ourConnections(RespClient raw) {
         int n = 0;
         for (String line : raw.string("CLIENT", "LIST").split("\n")) {

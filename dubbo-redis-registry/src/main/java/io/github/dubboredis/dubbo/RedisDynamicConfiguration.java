@@ -84,6 +84,14 @@ public class RedisDynamicConfiguration extends AbstractDynamicConfiguration {
         }
         try {
             return new RedisDynamicConfiguration(url, settings, handle, application);
+        } catch (IllegalArgumentException e) {
+            handle.close();
+            // A setting that cannot be used (the namespace): as for the registry, never a silent start without it.
+            String message = e.getMessage() + " (configuration centre " + DubboSettings.safe(url) + ")";
+            if (DubboSettings.dubboChecks(url)) {
+                throw new IllegalStateException(message, e);
+            }
+            throw new InvalidRegistryConfigurationError(message, e);
         } catch (RuntimeException e) {
             handle.close();
             throw e;
