@@ -13,6 +13,7 @@ import org.apache.dubbo.common.config.Environment;
 import org.apache.dubbo.common.config.configcenter.DynamicConfiguration;
 import org.apache.dubbo.common.config.configcenter.wrapper.CompositeDynamicConfiguration;
 import org.apache.dubbo.config.ApplicationConfig;
+import org.apache.dubbo.config.ConfigCenterConfig;
 import org.apache.dubbo.config.RegistryConfig;
 import org.apache.dubbo.config.bootstrap.DubboBootstrap;
 import org.apache.dubbo.rpc.model.FrameworkModel;
@@ -75,6 +76,25 @@ class RegistryAsConfigCentreTest {
             long ours = List.of(raw.string("CLIENT", "LIST").split("\n")).stream()
                     .filter(l -> l.contains("name=dubbo-redis-registry")).count();
             assertThat(ours).as("the registry, metadata report and configuration centre share two connections").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anExplicitConfigCenterAddressIsUsedAndSharesTheRegistrysConnections() {
+        try (RespClient raw = redis.client()) {
+            raw.call("HSET", "dubbo-redis:{config:explicit:dubbo}", "dubbo.properties", "dubbo.consumer.timeout=2222");
+            DubboBootstrap app = application("explicit-app", new RegistryConfig("redis://" + redis.address()));
+            ConfigCenterConfig centre = new ConfigCenterConfig();
+            centre.setAddress("redis://" + redis.address());
+            centre.setNamespace("explicit");
+            app.configCenter(centre).start();
+
+            assertThat(centres(app)).singleElement().isInstanceOf(RedisDynamicConfiguration.class);
+            assertThat(environment(app).getExternalConfigMap()).containsEntry("dubbo.consumer.timeout", "2222");
+            long ours = List.of(raw.string("CLIENT", "LIST").split("\n")).stream()
+                    .filter(l -> l.contains("name=dubbo-redis-registry")).count();
+            assertThat(ours).as("centre (timeout=30000 on its URL), registry and metadata report share two connections")
+                    .isEqualTo(2);
         }
     }
 
