@@ -191,6 +191,10 @@ class ConfigWatchTest {
         assertThat(tag.said()).as("nobody is told a rule is gone").isEmpty();
         assertThat(condition.said()).isEmpty();
         assertThat(log).containsOnlyOnce("data lost 2 [" + RULE + ", " + RULE_2 + "]");
+        assertThat(await(app.get("dubbo", RULE))).as("what the application reads agrees with what it applies")
+                .isEqualTo("tag rule");
+        assertThat(await(admin.get("dubbo", RULE))).as("an application that held nothing reads Redis").isNull();
+        assertThat(await(app.getWithTicket("dubbo", RULE)).content()).as("compare-and-set sees Redis").isNull();
 
         await(admin.put("dubbo", RULE, "tag rule, published again"));
         await(admin.remove("dubbo", RULE_2)); // the operator no longer wants it: removals always announce

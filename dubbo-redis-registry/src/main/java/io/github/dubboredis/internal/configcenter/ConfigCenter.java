@@ -62,9 +62,14 @@ public final class ConfigCenter implements AutoCloseable {
         return store.describe();
     }
 
-    /** The content of an entry; null when there is none. Fails for content over the limit and a key of another type. */
+    /**
+     * The content of an entry; null when there is none. Fails for content over the limit and a key of another type.
+     * An entry this centre holds after Redis lost its data is returned as held, so that what the application starts
+     * using afterwards agrees with what it already applies (the truth in Redis: {@link #getWithTicket}).
+     */
     public CompletableFuture<String> get(String group, String key) {
-        return read(group, key, false).thenApply(StoredConfig::content);
+        return read(group, key, false).thenApplyAsync(stored -> stored.content() != null ? stored.content()
+                : watch.heldContent(group, key), store.scheduler());
     }
 
     /** An entry's content and ticket, for a compare-and-set ({@link #putIfUnchanged}). */

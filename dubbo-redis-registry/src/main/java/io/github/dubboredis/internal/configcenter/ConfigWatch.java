@@ -160,6 +160,13 @@ final class ConfigWatch implements StoreListener {
         });
     }
 
+    /** The content of an entry held after a data loss (see the class comment); null if it is not held. Store thread. */
+    String heldContent(String group, String key) {
+        Group g = groups.get(group);
+        Entry e = g == null ? null : g.entries.get(key);
+        return e != null && e.held ? e.content : null;
+    }
+
     /** How many entries are listened to. */
     int entryCount() {
         int n = 0;
