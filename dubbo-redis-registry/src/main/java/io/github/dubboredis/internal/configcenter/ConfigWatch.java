@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -63,22 +62,18 @@ final class ConfigWatch implements StoreListener {
     private static final class Group {
         final String name;
         final String hashKey;
-        final String markerKey;
+        final GroupMarker marker;
         final String channel;
         final Map<String, Entry> entries = new LinkedHashMap<>();
         final Set<String> toRead = new LinkedHashSet<>();
         CompletableFuture<Void> subscribed;
-        /** The data marker as last seen; null: not seen yet (or lost, and a new one is on its way). */
-        String marker;
-        /** A new marker is being written (SET NX): whatever marker shows up next is taken as it. */
-        boolean establishing;
         boolean readInFlight;
         boolean readFailed;
 
-        Group(String name, ConfigKeyspace keyspace) {
+        Group(String name, ConfigKeyspace keyspace, RegistryStore store) {
             this.name = name;
             this.hashKey = keyspace.hashKey(name);
-            this.markerKey = keyspace.markerKey(name);
+            this.marker = new GroupMarker(store, keyspace.markerKey(name));
             this.channel = keyspace.channel(name);
         }
     }
@@ -177,7 +172,7 @@ final class ConfigWatch implements StoreListener {
     }
 
     private Group newGroup(String name) {
-        Group g = new Group(name, keyspace);
+        Group g = new Group(name, keyspace, store);
         byChannel.put(g.channel, g);
         g.subscribed = store.subscribe(List.of(g.channel)).handleAsync((ok, failure) -> {
             if (failure != null && !RedisAccessException.isUnavailability(failure)) {
@@ -277,7 +272,7 @@ final class ConfigWatch implements StoreListener {
         List<CompletableFuture<ConfigRead>> steps = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += FIELDS_PER_READ) {
             List<String> chunk = keys.subList(from, Math.min(keys.size(), from + FIELDS_PER_READ));
-            steps.add(store.readConfig(g.hashKey, g.markerKey, List.copyOf(chunk), maxBytes, false));
+            steps.add(store.readConfig(g.hashKey, g.marker.key(), List.copyOf(chunk), maxBytes, false));
         }
         CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).handleAsync((ignored, failure) -> {
             if (closed || groups.get(g.name) != g) {
@@ -325,7 +320,8 @@ final class ConfigWatch implements StoreListener {
         }
         for (CompletableFuture<ConfigRead> step : steps) {
             ConfigRead read = step.join();
-            if (markerSeen(g, read.marker())) {
+            boolean holding = g.entries.values().stream().anyMatch(e -> e.known && e.content != null);
+            if (g.marker.lost(read.marker(), holding)) {
                 dataLost(g, announced);
             }
             if (read.wrongType()) {
@@ -397,38 +393,6 @@ final class ConfigWatch implements StoreListener {
     }
 
     // ---- data loss -----------------------------------------------------------------------------------------
-
-    /**
-     * Compares a marker read along with the entries with the one known; true when they say the data is not the
-     * data known before. The first reader after a loss writes a new marker ({@code SET NX}); the others adopt it.
-     * A marker never learnt (its first writing failed) while entries are held proves nothing either way: that
-     * counts as a loss too, so that a Redis that lost its data right after the first read takes nothing away.
-     */
-    private boolean markerSeen(Group g, String seen) {
-        String before = g.marker;
-        if (seen != null && seen.equals(before)) {
-            return false;
-        }
-        boolean holding = g.entries.values().stream().anyMatch(e -> e.known && e.content != null);
-        g.marker = seen;
-        if (seen == null) {
-            if (!g.establishing) {
-                g.establishing = true;
-                store.establishMarker(g.markerKey, UUID.randomUUID().toString()).whenCompleteAsync((value, failure) -> {
-                    g.establishing = false;
-                    if (failure == null && g.marker == null) {
-                        g.marker = value;
-                    }
-                }, scheduler);
-                return before != null || holding;
-            }
-            return before != null;
-        }
-        if (before == null) {
-            return holding && !g.establishing; // taken as ours when we are writing one
-        }
-        return true;
-    }
 
     /**
      * The group's data is not what it was: every entry with content is held until its key is announced, except
