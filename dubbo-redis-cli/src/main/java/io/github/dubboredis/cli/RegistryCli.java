@@ -20,7 +20,7 @@ import picocli.CommandLine;
 @Command(name = "dubbo-redis", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = VersionProvider.class,
         description = "Look into, watch and tend a Dubbo Redis registry.",
         subcommands = {ListCommand.class, ShowCommand.class, WatchCommand.class, ReapCommand.class, DoctorCommand.class,
-            FailbackCommand.class, FunctionsCommand.class, ConsoleCommand.class, CompletionCommand.class},
+            FailbackCommand.class, FunctionsCommand.class, ConfigCommand.class, ConsoleCommand.class, CompletionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:all well", "1:something needs attention (doctor findings, a node failback could not ask)",
             "2:bad usage or settings", "3:Redis cannot be used (unreachable, credentials refused)"})

@@ -179,6 +179,7 @@ public final class OperatorSession implements AutoCloseable {
 
     @Override
     public void close() {
+        centres.forEach(io.github.dubboredis.internal.configcenter.ConfigCenter::close);
         handle.store().removeListener(counters);
         if (subscriptions != null) {
             subscriptions.close();
@@ -187,4 +188,17 @@ public final class OperatorSession implements AutoCloseable {
         handle.close();
         runtime.close();
     }
+
+    /**
+     * The configuration centre of a namespace on this session's connection (to read, write, list and remove
+     * configuration; it listens to nothing). Closed with the session.
+     */
+    public synchronized io.github.dubboredis.internal.configcenter.ConfigCenter configCentre(String namespace) {
+        io.github.dubboredis.internal.configcenter.ConfigCenter centre = new io.github.dubboredis.internal.configcenter.ConfigCenter(
+                handle.store(), namespace, 0, io.github.dubboredis.internal.configcenter.ConfigCenterObserver.NONE, Runnable::run);
+        centres.add(centre);
+        return centre;
+    }
+
+    private final List<io.github.dubboredis.internal.configcenter.ConfigCenter> centres = new ArrayList<>();
 }

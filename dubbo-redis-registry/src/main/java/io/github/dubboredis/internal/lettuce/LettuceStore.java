@@ -684,4 +684,35 @@ abstract class LettuceStore implements RegistryStore, NodeLink.Events {
         }
         return closeLinks();
     }
+
+    // ---- the configuration centre (see ConfigCommands) ----------------------------------------------
+
+    private final ConfigCommands config = new ConfigCommands(this);
+
+    @Override
+    public CompletableFuture<io.github.dubboredis.internal.store.ConfigRead> readConfig(String hashKey, String markerKey,
+            List<String> fields, long maxBytes, boolean tickets) {
+        return config.read(hashKey, markerKey, fields, maxBytes, tickets);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> putConfig(String hashKey, String field, String content, String channel) {
+        return config.put(hashKey, field, content, channel);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> compareAndPutConfig(String hashKey, String field, String content, String expectedTicket,
+            String channel) {
+        return config.compareAndPut(hashKey, field, content, expectedTicket, channel);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> removeConfig(String hashKey, String field, String channel) {
+        return config.remove(hashKey, field, channel);
+    }
+
+    @Override
+    public CompletableFuture<io.github.dubboredis.internal.store.ConfigPage> configKeys(String hashKey, Object from, int count) {
+        return config.keys(hashKey, from, count);
+    }
 }

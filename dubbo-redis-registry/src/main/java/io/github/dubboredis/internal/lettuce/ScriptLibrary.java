@@ -242,7 +242,7 @@ final class ScriptLibrary {
      */
     static String functionLibrary() {
         StringBuilder s = new StringBuilder("#!lua name=" + LIBRARY_NAME + "\n").append(HELPERS);
-        for (Script script : ALL) {
+        for (Script script : java.util.stream.Stream.concat(ALL.stream(), ConfigScripts.ALL.stream()).toList()) {
             s.append("redis.register_function('").append(script.functionName()).append("', function(KEYS, ARGV)\n")
                     .append(script.body()).append("end)\n");
         }

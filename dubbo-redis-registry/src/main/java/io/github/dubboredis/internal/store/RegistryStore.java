@@ -235,4 +235,50 @@ public interface RegistryStore {
     default String activeNode() {
         return describe();
     }
+
+    // ---- the configuration centre: a hash per group (field = key, value = content) and its channel -------
+
+    /**
+     * Reads configuration entries of one hash, with the group's data marker, in one atomic step: for each field
+     * its size and, up to {@code maxBytes}, its content (a longer one is not sent: only its size), and with
+     * {@code tickets} its ticket. A key of another type is reported as such, not as an error.
+     */
+    default CompletableFuture<ConfigRead> readConfig(String hashKey, String markerKey, List<String> fields, long maxBytes,
+            boolean tickets) {
+        return unsupported("the configuration centre");
+    }
+
+    /**
+     * Sets an entry, unless it holds this content already, and then publishes the field's name on {@code channel}.
+     * True if it changed.
+     */
+    default CompletableFuture<Boolean> putConfig(String hashKey, String field, String content, String channel) {
+        return unsupported("the configuration centre");
+    }
+
+    /**
+     * As {@link #putConfig} if the entry's ticket is still {@code expectedTicket} (null: if the entry does not
+     * exist), in one atomic step. True if the condition held (and the entry holds {@code content} now).
+     */
+    default CompletableFuture<Boolean> compareAndPutConfig(String hashKey, String field, String content,
+            String expectedTicket, String channel) {
+        return unsupported("the configuration centre");
+    }
+
+    /**
+     * Removes an entry and publishes the field's name on {@code channel}, also when it did not exist (so that
+     * whoever still holds it hears the removal). True if it existed.
+     */
+    default CompletableFuture<Boolean> removeConfig(String hashKey, String field, String channel) {
+        return unsupported("the configuration centre");
+    }
+
+    /** One page of a configuration hash's fields with their sizes; {@code from} null for the first page. */
+    default CompletableFuture<ConfigPage> configKeys(String hashKey, Object from, int count) {
+        return unsupported("the configuration centre");
+    }
+
+    private static <T> CompletableFuture<T> unsupported(String what) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this store does not support " + what));
+    }
 }

@@ -812,4 +812,105 @@ public final class InMemoryRegistryStore implements RegistryStore {
         }
         return Pattern.compile(r.toString(), Pattern.DOTALL);
     }
+
+    // ---- the configuration centre (the same rules as ConfigScripts) ------------------------------------
+
+    private long configReads;
+
+    /** Configuration read steps run (one per {@link #readConfig} call). */
+    public long configReads() {
+        return configReads;
+    }
+
+    @Override
+    public CompletableFuture<io.github.dubboredis.internal.store.ConfigRead> readConfig(String hashKey, String markerKey,
+            List<String> fields, long maxBytes, boolean tickets) {
+        return reply(() -> {
+            configReads++;
+            Object marker = live(markerKey);
+            Object v = live(hashKey);
+            String type = v == null ? "none" : v instanceof String ? "string" : v instanceof TreeMap<?, ?> ? "zset"
+                    : v instanceof LinkedHashMap<?, ?> ? "hash" : v instanceof Set<?> ? "set" : "other";
+            Map<String, io.github.dubboredis.internal.store.ConfigValue> entries = new LinkedHashMap<>();
+            for (String f : fields) {
+                String content = "hash".equals(type) ? hash(hashKey, false).get(f) : null;
+                if (content == null) {
+                    entries.put(f, io.github.dubboredis.internal.store.ConfigValue.ABSENT);
+                    continue;
+                }
+                long size = content.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                entries.put(f, new io.github.dubboredis.internal.store.ConfigValue(size, size > maxBytes ? null : content,
+                        tickets ? sha1(content) : null));
+            }
+            return new io.github.dubboredis.internal.store.ConfigRead(marker instanceof String m ? m : null, type, entries);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> putConfig(String hashKey, String field, String content, String channel) {
+        return reply(() -> {
+            Map<String, String> h = hash(hashKey, true);
+            if (content.equals(h.get(field))) {
+                return false;
+            }
+            h.put(field, content);
+            publish(channel, field);
+            return true;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> compareAndPutConfig(String hashKey, String field, String content, String expectedTicket,
+            String channel) {
+        return reply(() -> {
+            Map<String, String> h = hash(hashKey, true);
+            String current = h.get(field);
+            boolean asExpected = expectedTicket == null || expectedTicket.isEmpty() ? current == null
+                    : current != null && sha1(current).equals(expectedTicket);
+            if (!asExpected) {
+                dropIfEmpty(hashKey);
+                return false;
+            }
+            if (!content.equals(current)) {
+                h.put(field, content);
+                publish(channel, field);
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> removeConfig(String hashKey, String field, String channel) {
+        return reply(() -> {
+            boolean existed = live(hashKey) != null && hash(hashKey, false).remove(field) != null;
+            dropIfEmpty(hashKey);
+            publish(channel, field);
+            return existed;
+        });
+    }
+
+    @Override
+    public CompletableFuture<io.github.dubboredis.internal.store.ConfigPage> configKeys(String hashKey, Object from, int count) {
+        return reply(() -> {
+            Map<String, String> h = hashForRead(hashKey);
+            List<String> fields = new ArrayList<>(h.keySet());
+            int start = from == null ? 0 : Integer.parseInt((String) from);
+            int end = Math.min(fields.size(), start + count);
+            Map<String, Long> sizes = new LinkedHashMap<>();
+            for (String f : fields.subList(start, end)) {
+                sizes.put(f, (long) h.get(f).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            }
+            return new io.github.dubboredis.internal.store.ConfigPage(sizes, end >= fields.size() ? null : Integer.toString(end));
+        });
+    }
+
+    /** Redis's {@code redis.sha1hex}: the SHA-1 of the stored (UTF-8) bytes, in lower-case hex. */
+    private static String sha1(String content) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
