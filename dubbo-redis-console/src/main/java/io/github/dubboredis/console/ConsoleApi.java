@@ -22,6 +22,7 @@ import io.github.dubboredis.inspect.RegistryInspector;
 import io.github.dubboredis.inspect.RegistryInspector.EntryReport;
 import io.github.dubboredis.inspect.RegistryInspector.KeyReport;
 import io.github.dubboredis.inspect.RegistryInspector.State;
+import io.github.dubboredis.internal.configcenter.ConfigCenter;
 import io.github.dubboredis.internal.model.CategoryKey;
 import io.github.dubboredis.internal.model.Keyspace;
 
@@ -37,6 +38,8 @@ final class ConsoleApi {
     static final int LONGEST = 4000;
     private static final int MOST_PARAMETERS = 200;
     private static final long DOCTOR_FRESH_MILLIS = 15_000;
+    /** The group Dubbo reads governance rules from. */
+    static final String RULE_GROUP = "dubbo";
     /** Exact-name lookups must fail loudly rather than hang a server thread. */
     private static final long WAIT_SECONDS = 60;
 
@@ -55,6 +58,7 @@ final class ConsoleApi {
     private final Keyspace keyspace;
     private final ConsoleOptions options;
     private final EventFeed feed;
+    private final ConfigCenter configCentre;
     private final Object doctorLock = new Object();
     private Map<String, Object> lastDoctor;
     private long lastDoctorAt;
@@ -65,6 +69,8 @@ final class ConsoleApi {
         this.keyspace = new Keyspace(inspector.root());
         this.options = options;
         this.feed = feed;
+        String root = inspector.root();
+        this.configCentre = session.configCentre(root.substring(1, root.length() - 1));
     }
 
     Map<String, Object> overview() {
@@ -214,9 +220,49 @@ final class ConsoleApi {
                 "eventsDropped", feedCounts[2]);
     }
 
-    /** Configuration-centre rules: a placeholder until the configuration centre exists. */
+    /**
+     * The governance rules in the configuration centre: the keys of group {@value #RULE_GROUP} (where Dubbo reads
+     * every routing rule and configurator) in the namespace of the registry's group, as Dubbo's
+     * registry-as-centre default places them. Read-only; bounded by the list limit.
+     */
     Map<String, Object> configRules() {
-        return ordered("rules", List.of(), "note", "the configuration centre is not there yet");
+        ConfigCenter.KeyList keys = await(configCentre.keys(RULE_GROUP, options.listLimit()));
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (Map.Entry<String, Long> k : keys.sizes().entrySet()) {
+            if (rules.size() >= options.listLimit()) {
+                break;
+            }
+            rules.add(ordered("key", cut(k.getKey()), "kind", ruleKind(k.getKey()), "bytes", k.getValue()));
+        }
+        boolean more = !keys.complete() || keys.sizes().size() > rules.size();
+        return ordered("namespace", configCentre.keyspace().namespace(), "group", RULE_GROUP, "rules", rules, "more", more,
+                "note", rules.isEmpty() ? "no rules in group " + RULE_GROUP : "");
+    }
+
+    /** One rule's content, cut at {@value #LONGEST} characters. */
+    Map<String, Object> configRule(String key) {
+        String content = await(configCentre.get(RULE_GROUP, key));
+        if (content == null) {
+            throw new Refusal(404, "no rule " + cut(key) + " in group " + RULE_GROUP);
+        }
+        return ordered("key", cut(key), "kind", ruleKind(key), "content", cut(content), "cut", content.length() > LONGEST);
+    }
+
+    /** What Dubbo makes of a rule, from its key's suffix (the key names the service or application it is for). */
+    static String ruleKind(String key) {
+        if (key.endsWith(".condition-router")) {
+            return "condition route";
+        }
+        if (key.endsWith(".tag-router")) {
+            return "tag route";
+        }
+        if (key.endsWith(".script-router")) {
+            return "script route";
+        }
+        if (key.endsWith(".configurators")) {
+            return "configurator";
+        }
+        return "other";
     }
 
     Map<String, Object> reap(String graceParameter) {

@@ -146,6 +146,7 @@ public final class ConsoleServer implements AutoCloseable {
                 case "/api/doctor" -> json(exchange, api::doctor);
                 case "/api/stats" -> json(exchange, api::stats);
                 case "/api/config-rules" -> json(exchange, api::configRules);
+                case "/api/config-rule" -> json(exchange, () -> api.configRule(required(query, "key")));
                 case "/api/events" -> stream(exchange);
                 default -> error(exchange, 404, "no such page");
             }

@@ -147,8 +147,19 @@ class ConsoleApiTest {
                 + List.copyOf((List<?>) m.get("applications"))).containsExactly("com.foo.Hello [hello-app, other-app]",
                 "com.foo.Other [other-app]");
 
-        assertThat(http.get("/api/config-rules").json()).containsEntry("rules", List.of())
-                .containsEntry("note", "the configuration centre is not there yet");
+        assertThat(http.get("/api/config-rules").json()).containsEntry("rules", List.of()).containsEntry("namespace", "dubbo")
+                .containsEntry("group", "dubbo");
+        // Rules as Dubbo's registry-as-centre default stores them: namespace of the registry's group, group dubbo.
+        String rule = "configVersion: v3.0\nscope: service\nkey: com.foo.Hello\nconditions:\n  - 'host = \u001b[31m10.0.0.1 => '\n";
+        session.configCentre("dubbo").put("dubbo", "com.foo.Hello.condition-router", rule).get(10, TimeUnit.SECONDS);
+        session.configCentre("dubbo").put("dubbo", "hello-app.tag-router", "force: false").get(10, TimeUnit.SECONDS);
+        Map<String, Object> rules = http.get("/api/config-rules").json();
+        assertThat((List<Map<String, Object>>) rules.get("rules")).extracting(r -> r.get("key") + " " + r.get("kind"))
+                .containsExactly("com.foo.Hello.condition-router condition route", "hello-app.tag-router tag route");
+        assertThat(rules).containsEntry("more", false);
+        Map<String, Object> content = http.get("/api/config-rule?key=com.foo.Hello.condition-router").json();
+        assertThat(content).containsEntry("content", rule).containsEntry("kind", "condition route").containsEntry("cut", false);
+        assertThat(http.get("/api/config-rule?key=com.foo.Nothing.configurators").status()).isEqualTo(404);
         Map<String, Object> doctor = http.get("/api/doctor").json();
         assertThat((List<Map<String, Object>>) doctor.get("findings")).anySatisfy(f -> assertThat(f)
                 .containsEntry("check", "garbage").containsEntry("level", "PROBLEM")).allSatisfy(f -> assertThat(f).containsKey("fix"));

@@ -34,6 +34,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.github.dubboredis.config.RedisRegistrySettings;
 import io.github.dubboredis.inspect.OperatorSession;
+import io.github.dubboredis.internal.configcenter.ConfigKeyspace;
 import io.github.dubboredis.internal.engine.RegistryEngine;
 import io.github.dubboredis.internal.lettuce.LettuceRuntime;
 import io.github.dubboredis.internal.metadata.ServiceAppMappings;
@@ -180,6 +181,10 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("mapping-filter")).sendKeys("pwned");
         wait.until(d -> text("mappings").contains("<script>window.__pwned=5</script>"));
         assertThat(text("mappings")).contains("app<img src=x onerror=window.__pwned=6>");
+        wait.until(d -> text("config-rules").contains("<img src=x onerror=window.__pwned=8>.condition-router"));
+        click(wait, "config-rules", "onerror=window.__pwned=8");
+        wait.until(d -> textContent("config-rule").contains("<script>window.__pwned=9</script>"));
+        assertThat(textContent("config-rule")).contains("\\x1b]0;owned\\x07").contains("conditions:\n");
         assertNothingRan();
         assertLayoutHolds();
 
@@ -226,6 +231,9 @@ class ConsoleBrowserTest {
                     + "\"metadata\":{\"<b>k</b>\":\"\u001b[2J<script>window.__pwned=7</script>\"}}", Long.toString(later));
             raw.call("PUBLISH", instances, "register");
             raw.call("HSET", "dubbo:mapping", "<script>window.__pwned=5</script>", "app<img src=x onerror=window.__pwned=6>");
+            // A governance rule where the registry-as-centre default keeps them (namespace dubbo, group dubbo).
+            raw.call("HSET", new ConfigKeyspace("dubbo").hashKey("dubbo"), "<img src=x onerror=window.__pwned=8>.condition-router",
+                    "conditions:\n  - '\u001b]0;owned\u0007 => <script>window.__pwned=9</script>'\n");
         }
     }
 

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.github.dubboredis.config.RedisRegistrySettings;
+import io.github.dubboredis.internal.configcenter.ConfigCenter;
+import io.github.dubboredis.internal.configcenter.ConfigCenterObserver;
 import io.github.dubboredis.internal.lettuce.LettuceRuntime;
 import io.github.dubboredis.internal.model.CategoryKey;
 import io.github.dubboredis.internal.model.Keyspace;
@@ -28,6 +30,8 @@ import io.github.dubboredis.internal.watch.Subscriptions;
  */
 public final class OperatorSession implements AutoCloseable {
 
+    /** Configuration centres opened for this session (closed with it). */
+    private final List<ConfigCenter> centres = new ArrayList<>();
     private final RedisRegistrySettings settings;
     private final LettuceRuntime runtime;
     private final StoreHandle handle;
@@ -179,7 +183,7 @@ public final class OperatorSession implements AutoCloseable {
 
     @Override
     public void close() {
-        centres.forEach(io.github.dubboredis.internal.configcenter.ConfigCenter::close);
+        centres.forEach(ConfigCenter::close);
         handle.store().removeListener(counters);
         if (subscriptions != null) {
             subscriptions.close();
@@ -193,12 +197,10 @@ public final class OperatorSession implements AutoCloseable {
      * The configuration centre of a namespace on this session's connection (to read, write, list and remove
      * configuration; it listens to nothing). Closed with the session.
      */
-    public synchronized io.github.dubboredis.internal.configcenter.ConfigCenter configCentre(String namespace) {
-        io.github.dubboredis.internal.configcenter.ConfigCenter centre = new io.github.dubboredis.internal.configcenter.ConfigCenter(
-                handle.store(), namespace, 0, io.github.dubboredis.internal.configcenter.ConfigCenterObserver.NONE, Runnable::run);
+    public synchronized ConfigCenter configCentre(String namespace) {
+        ConfigCenter centre = new ConfigCenter(handle.store(), namespace, 0, ConfigCenterObserver.NONE, Runnable::run);
         centres.add(centre);
         return centre;
     }
 
-    private final List<io.github.dubboredis.internal.configcenter.ConfigCenter> centres = new ArrayList<>();
 }

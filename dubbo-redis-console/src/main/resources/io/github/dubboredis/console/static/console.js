@@ -713,22 +713,41 @@
 
   async function loadConfigRules() {
     const c = await get('/api/config-rules');
-    $('config-note').textContent = shown(c.note);
+    $('config-note').textContent = shown('namespace ' + c.namespace + ', group ' + c.group
+      + (c.more ? ' (more rules than shown)' : '') + (c.note ? ': ' + c.note : ''));
     const tbody = $('config-rules').tBodies[0];
     clear(tbody);
     for (const r of c.rules) {
-      const tr = el('tr');
+      const tr = el('tr', 'pick');
       tr.appendChild(el('td', 'mono', r.key));
-      tr.appendChild(el('td', null, r.scope));
+      tr.appendChild(el('td', null, r.kind));
+      tr.appendChild(el('td', 'num', r.bytes));
+      tr.addEventListener('click', () => showConfigRule(r.key));
       tbody.appendChild(tr);
     }
     if (c.rules.length === 0) {
       const tr = el('tr');
       const td = el('td', 'muted', 'no rules to show');
-      td.colSpan = 2;
+      td.colSpan = 3;
       tr.appendChild(td);
       tbody.appendChild(tr);
     }
+  }
+
+  /** A rule's text as it may be shown: its lines kept, every other control character escaped. */
+  function shownLines(value, limit) {
+    return String(value).split('\n').map((line) => shown(line, limit)).join('\n');
+  }
+
+  async function showConfigRule(key) {
+    const pre = $('config-rule');
+    try {
+      const r = await get('/api/config-rule?key=' + encodeURIComponent(key));
+      pre.textContent = shownLines(r.content, 4000) + (r.cut ? '\n\u2026(cut)' : '');
+    } catch (e) {
+      pre.textContent = shown(e.message);
+    }
+    pre.hidden = false;
   }
 
   async function act(path, describe) {
@@ -746,6 +765,7 @@
     loadServices(false).catch(problem);
     loadApps().catch(problem);
     loadMappings().catch(problem);
+    loadConfigRules().catch(problem);
     loadDetail().catch(problem);
   }
 
@@ -780,6 +800,7 @@
     setInterval(() => {
       loadApps().catch(problem);
       loadMappings().catch(problem);
+      loadConfigRules().catch(problem);
     }, 3 * SAMPLE_MILLIS);
   }
 

@@ -120,13 +120,26 @@ public final class ConfigCenter implements AutoCloseable {
 
     /** Every key of a group with its content's size in bytes, sorted; read page by page. */
     public CompletableFuture<SortedMap<String, Long>> keys(String group) {
-        return keys(keyspace.hashKey(group), null, new TreeMap<>());
+        return keys(keyspace.hashKey(group), null, new TreeMap<>(), Integer.MAX_VALUE).thenApply(KeyList::sizes);
     }
 
-    private CompletableFuture<SortedMap<String, Long>> keys(String hashKey, Object from, SortedMap<String, Long> found) {
+    /** Keys of a group, as {@link #keys(String)}, but no more than about {@code limit} (for tools that show them). */
+    public CompletableFuture<KeyList> keys(String group, int limit) {
+        return keys(keyspace.hashKey(group), null, new TreeMap<>(), limit);
+    }
+
+    /** Keys found with their sizes; {@code complete} is false when the listing stopped at its limit. */
+    public record KeyList(SortedMap<String, Long> sizes, boolean complete) {
+    }
+
+    private CompletableFuture<KeyList> keys(String hashKey, Object from, SortedMap<String, Long> found, int limit) {
         return store.configKeys(hashKey, from, KEYS_PER_PAGE).thenCompose((ConfigPage page) -> {
             found.putAll(page.sizes());
-            return page.last() ? CompletableFuture.completedFuture(found) : keys(hashKey, page.next(), found);
+            if (page.last()) {
+                return CompletableFuture.completedFuture(new KeyList(found, true));
+            }
+            return found.size() >= limit ? CompletableFuture.completedFuture(new KeyList(found, false))
+                    : keys(hashKey, page.next(), found, limit);
         });
     }
 
