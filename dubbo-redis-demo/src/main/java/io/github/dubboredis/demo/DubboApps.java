@@ -26,6 +26,8 @@ import org.apache.dubbo.rpc.model.FrameworkModel;
 public final class DubboApps {
 
     private static final String METRICS_ENABLE_REGISTRY = "metrics.enable-registry";
+    /** The registry config's {@code check} (dubbo.registry.check), as opposed to a {@code check} in its address. */
+    public static final String REGISTRY_CHECK = "registry.check";
 
     private DubboApps() {
     }
@@ -90,7 +92,7 @@ public final class DubboApps {
         service.setRef(new GreetingServiceImpl(name));
         ProtocolConfig protocol = new ProtocolConfig("dubbo", port);
         bootstrap.application(application(name, settings))
-                .registry(registry(registryAddress))
+                .registry(registry(registryAddress, settings))
                 .protocol(protocol)
                 .service(service);
         metrics(bootstrap, settings);
@@ -105,7 +107,7 @@ public final class DubboApps {
         reference.setCheck(false);
         reference.setTimeout(3000);
         bootstrap.application(application(name, settings))
-                .registry(registry(registryAddress))
+                .registry(registry(registryAddress, settings))
                 .reference(reference);
         metrics(bootstrap, settings);
         bootstrap.start();
@@ -126,6 +128,7 @@ public final class DubboApps {
         app.setQosEnable(false);
         Map<String, String> s = new LinkedHashMap<>(settings);
         s.remove(METRICS_ENABLE_REGISTRY);
+        s.remove(REGISTRY_CHECK);
         String registerMode = s.remove("register-mode");
         if (registerMode != null) {
             app.setRegisterMode(registerMode);
@@ -146,8 +149,11 @@ public final class DubboApps {
         return app;
     }
 
-    private static RegistryConfig registry(String address) {
+    private static RegistryConfig registry(String address, Map<String, String> settings) {
         RegistryConfig registry = new RegistryConfig(address);
+        if (settings.containsKey(REGISTRY_CHECK)) {
+            registry.setCheck(Boolean.parseBoolean(settings.get(REGISTRY_CHECK)));
+        }
         // Tests and the demo must see the registry itself, not a copy cached on disk from an earlier run.
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("file-cache", "false");

@@ -9,10 +9,13 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.github.dubboredis.demo.DubboApps;
 import io.github.dubboredis.testkit.FreePorts;
@@ -21,7 +24,8 @@ import io.github.dubboredis.testkit.RespClient;
 
 /**
  * No setting leaves an application without its registry in silence. Through a real DubboBootstrap: with
- * check=false and Redis down, the application starts and the registry keeps trying until Redis comes; an invalid
+ * check=false (in the address or on the registry config; the metadata report and configuration centre Dubbo
+ * makes from the registry follow it) and Redis down, the application starts and the registry keeps trying until Redis comes; an invalid
  * setting fails start-up even with check=false, naming the setting (a typo is not an outage); an address without a
  * port means 6379, although Dubbo turns it into port 9090 before any registry sees it.
  */
@@ -29,13 +33,18 @@ class StartupTest {
 
     private static final String PROVIDERS = "/dubbo/" + io.github.dubboredis.demo.GreetingService.class.getName() + "/providers";
 
-    @Test
-    void withCheckFalseAndRedisDownTheApplicationStartsAndRegistersOnceRedisComes() {
+    /** check=false in the address, or as the registry config's own setting (dubbo.registry.check=false). */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void withCheckFalseAndRedisDownTheApplicationStartsAndRegistersOnceRedisComes(boolean onTheRegistryConfig) {
         int port = FreePorts.next();
-        String registry = "redis://127.0.0.1:" + port + "?check=false&connect.timeout=500&reconnect.period=200";
-        try (DubboApps.Provider provider = DubboApps.startProvider("early-provider", registry, FreePorts.next(), Map.of());
-                DubboApps.Consumer consumer = DubboApps.startConsumer("early-consumer", registry,
-                        Map.of("migration.step", "FORCE_INTERFACE"))) {
+        String registry = "redis://127.0.0.1:" + port + "?connect.timeout=500&reconnect.period=200"
+                + (onTheRegistryConfig ? "" : "&check=false");
+        Map<String, String> settings = onTheRegistryConfig ? Map.of(DubboApps.REGISTRY_CHECK, "false") : Map.of();
+        Map<String, String> consumerSettings = new HashMap<>(settings);
+        consumerSettings.put("migration.step", "FORCE_INTERFACE");
+        try (DubboApps.Provider provider = DubboApps.startProvider("early-provider", registry, FreePorts.next(), settings);
+                DubboApps.Consumer consumer = DubboApps.startConsumer("early-consumer", registry, consumerSettings)) {
             try (RedisServer redis = RedisServer.builder().port(port).build().start(); RespClient raw = redis.client()) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> raw.hgetall(PROVIDERS).size() == 1);
                 await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
@@ -56,11 +65,11 @@ class StartupTest {
             }
             Throwable portless = catchThrowable(() -> DubboApps.startProvider("portless",
                     "redis://127.0.0.1?connect.timeout=500", FreePorts.next(), Map.of()).close());
-            assertThat(rootMessages(portless)).containsPattern("Redis (registry|metadata report) redis://127.0.0.1:6379/0 cannot start");
+            assertThat(rootMessages(portless)).containsPattern("Redis (registry|metadata report|configuration centre) redis://127.0.0.1:6379/0 cannot start");
         }
         Throwable written = catchThrowable(() -> DubboApps.startProvider("port-9090",
                 "redis://127.0.0.1:9090?connect.timeout=500", FreePorts.next(), Map.of()).close());
-        assertThat(rootMessages(written)).containsPattern("Redis (registry|metadata report) redis://127.0.0.1:9090/0 cannot start");
+        assertThat(rootMessages(written)).containsPattern("Redis (registry|metadata report|configuration centre) redis://127.0.0.1:9090/0 cannot start");
     }
 
     @Test

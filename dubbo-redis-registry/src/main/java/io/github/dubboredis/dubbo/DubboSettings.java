@@ -54,6 +54,34 @@ final class DubboSettings {
         return portless ? 0 : url.getPort();
     }
 
+    /**
+     * Whether a part of Dubbo that Dubbo made from a registry (the metadata report, the configuration centre) must
+     * follow that registry's {@code check=false}: its URL names no {@code check} of its own, and a registry on the
+     * same Redis was configured {@code check=false}. Dubbo copies neither the registry's {@code check} nor an
+     * explicit one, so without this an application that asked to start without Redis would still fail to start.
+     */
+    static boolean followsUncheckedRegistry(URL url, ApplicationModel application) {
+        if (url.hasParameter(CHECK_KEY) || application == null) {
+            return false;
+        }
+        for (RegistryConfig r : application.getApplicationConfigManager().getRegistries()) {
+            if (!Boolean.FALSE.equals(r.isCheck()) || r.getAddress() == null || r.getAddress().isBlank()) {
+                continue;
+            }
+            try {
+                String first = REGISTRY_SPLIT_PATTERN.split(r.getAddress().trim())[0];
+                URL registry = URL.valueOf(first.contains("://") ? first : COMMA_SPLIT_PATTERN.split(first)[0]);
+                if (url.getHost() != null && url.getHost().equals(registry.getHost())
+                        && writtenPort(url) == registry.getPort()) {
+                    return true;
+                }
+            } catch (RuntimeException unparsable) {
+                // an address Dubbo could not have made anything of either
+            }
+        }
+        return false;
+    }
+
     /** Whether the first address of a registry's address string is this host, written without a port. */
     private static boolean firstAddressWithoutPort(String address, String host) {
         if (address == null || address.isBlank()) {

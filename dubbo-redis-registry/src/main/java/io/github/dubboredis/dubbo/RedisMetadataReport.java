@@ -61,7 +61,8 @@ public class RedisMetadataReport extends AbstractMetadataReport {
     static RedisMetadataReport open(URL url, RedisRegistrySettings settings, org.apache.dubbo.rpc.model.ApplicationModel application) {
         StoreHandle handle;
         try {
-            handle = ApplicationRuntime.of(application).acquire(settings.connection(), DubboSettings.dubboChecks(url));
+            handle = ApplicationRuntime.of(application).acquire(settings.connection(),
+                    DubboSettings.dubboChecks(url) && !DubboSettings.followsUncheckedRegistry(url, application));
         } catch (RedisAccessException e) {
             throw RegistryEngines.cannotStart("Redis metadata report", settings, e);
         }
