@@ -145,26 +145,34 @@ final class Reaper {
                     }
                     continue;
                 }
-                sum = sum.thenCompose(n -> reapKey(key.get(), value, "0").thenApply(m -> n + m));
+                sum = sum.thenCompose(n -> reapKey(key.get(), value, "0", 0).thenApply(m -> n + m));
             }
             return page.last() ? sum : sum.thenCompose(n -> reapKeys(lease, value, page.next(), n));
         });
     }
 
-    /** Walks one key in bounded steps, removing the dead owner's entries. */
-    private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor) {
+    /** Walks one key in bounded steps, removing the dead owner's entries; reported once for the key, not per step. */
+    private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor, int removedSoFar) {
         return store.removeOwnerEntries(key, value, cursor, STEP).handle((ScanStep step, Throwable e) -> {
             if (e != null) {
+                reportRemoved(key, removedSoFar);
                 if (RedisAccessException.isWrongType(e)) {
-                    return CompletableFuture.completedFuture(0); // not a hash (reported by readers): nothing to reap
+                    return CompletableFuture.completedFuture(removedSoFar); // not a hash (reported by readers)
                 }
                 return CompletableFuture.<Integer>failedFuture(e);
             }
-            if (step.removed() > 0) {
-                observer.reaped(key.redisKey(), step.removed());
+            int removed = removedSoFar + step.removed();
+            if (step.last()) {
+                reportRemoved(key, removed);
+                return CompletableFuture.completedFuture(removed);
             }
-            return step.last() ? CompletableFuture.completedFuture(step.removed())
-                    : reapKey(key, value, step.cursor()).thenApply(n -> n + step.removed());
+            return reapKey(key, value, step.cursor(), removed);
         }).thenCompose(f -> f);
+    }
+
+    private void reportRemoved(CategoryKey key, int removed) {
+        if (removed > 0) {
+            observer.reaped(key.redisKey(), removed);
+        }
     }
 }
