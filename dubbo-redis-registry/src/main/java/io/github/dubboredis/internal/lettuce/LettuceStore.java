@@ -391,14 +391,30 @@ abstract class LettuceStore implements RegistryStore, NodeLink.Events {
     @Override
     public CompletableFuture<Boolean> tryLock(String lockKey, String token, long ttlMillis) {
         return this.<Long>step(ScriptLibrary.LOCK, ScriptOutputType.INTEGER, new String[] {lockKey}, token, Long.toString(ttlMillis))
-                .thenApply(n -> n == 1);
+                .thenApply(n -> {
+                    if (n == 2) {
+                        reportRepaired(1L, lockKey, "string");
+                    } else if (n == -1) {
+                        events.warning(describe(), "the registry's lock '" + Printable.of(lockKey) + "' had no TTL (someone "
+                                + "set it by hand; it would have stopped its job for good): given one of " + ttlMillis + " ms");
+                    }
+                    return n == 1 || n == 2;
+                });
     }
 
     // ---- the data marker ---------------------------------------------------------------------------------
 
     @Override
     public CompletableFuture<String> establishMarker(String markerKey, String candidate) {
-        return step(ScriptLibrary.MARKER, ScriptOutputType.VALUE, new String[] {markerKey}, candidate);
+        // The type is looked at first, in the same round trip, only to say so when the step replaces the key.
+        CompletableFuture<String> type = keyType(markerKey).exceptionally(e -> "unknown");
+        CompletableFuture<String> value = step(ScriptLibrary.MARKER, ScriptOutputType.VALUE, new String[] {markerKey}, candidate);
+        return type.thenCombine(value, (t, v) -> {
+            if (!"none".equals(t) && !"string".equals(t) && !"unknown".equals(t)) {
+                reportRepaired(1L, markerKey, "string");
+            }
+            return v;
+        });
     }
 
     @Override

@@ -167,11 +167,18 @@ final class ScriptLibrary {
             + "if type(s) ~= 'string' or KEYS[2] == KEYS[1] then s = '0' end\n"
             + "return {s, redis.call('HLEN', KEYS[1])}\n");
 
-    /** KEYS: lock. ARGV: token, ttl ms. Takes the lock; a lock left without a TTL gets one. Returns 1 if taken. */
+    /**
+     * KEYS: lock. ARGV: token, ttl ms. Takes the lock. Nothing written by hand stops the job it elects for longer
+     * than one ttl: a key of another type is replaced, a lock left without a TTL gets one, and a TTL longer than
+     * this ttl is cut to it. Returns 1 if taken, 2 if taken after replacing a key of another type, -1 if not taken
+     * but given the TTL it lacked, 0 if not taken.
+     */
     static final Script LOCK = new Script("lock", ""
-            + "repair(KEYS[1], 'string')\n"
-            + "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end\n"
-            + "if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
+            + "local replaced = repair(KEYS[1], 'string')\n"
+            + "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 + replaced end\n"
+            + "local ttl = redis.call('PTTL', KEYS[1])\n"
+            + "if ttl == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return -1 end\n"
+            + "if ttl > tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
             + "return 0\n");
 
     /** KEYS: marker. ARGV: candidate. Creates the data marker if missing; returns its value. */
