@@ -186,6 +186,11 @@ class HostileCliTest {
                 assertThat(run.out().length()).as("output").isLessThan(10_000);
                 assertThat(run.millis()).as("time").isLessThan(30_000);
             }
+            // With the limit raised, the key is counted page by page: nothing of it is kept but the counts.
+            Run counted = cli("ls", "-a", address + "&key.max-entries=2000000");
+            System.out.printf("ls counting the 1,000,000 entries (key.max-entries raised): %d ms%n", counted.millis());
+            assertThat(counted.exit()).isZero();
+            assertThat(counted.out()).containsPattern("com\\.foo\\.Big +1000000 +0 +0");
         }
     }
 
