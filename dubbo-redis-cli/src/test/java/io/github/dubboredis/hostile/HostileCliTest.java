@@ -200,7 +200,7 @@ class HostileCliTest {
         String acl = "resetkeys ~/dubbo/* ~dubbo-redis:* ~dubbo:mapping resetchannels &/dubbo/* &dubbo-redis:* "
                 + "&dubbo:mapping:queues -@all +@connection +hset +hdel +hget +hscan +hlen +publish +subscribe +unsubscribe "
                 + "+psubscribe +punsubscribe +ping +time +scan +sscan +sadd +srem +zadd +zrem +zscore +zrangebyscore "
-                + "+zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +set +get +del +info +fcall";
+                + "+zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +set +get +del +info +fcall +unlink";
         try (RedisServer own = RedisServer.builder().config("appendonly yes").config("user registry on >Cli-Strict-1 " + acl)
                 .build().start()) {
             if (own.binary().majorVersion() < 7) {

@@ -42,9 +42,12 @@ class StrictAclTest {
             + "&dubbo-redis:* &dubbo:mapping:queues -@all +@connection +hset +hdel +hget +hscan +hlen +publish +subscribe "
             + "+unsubscribe +psubscribe +punsubscribe +ping +time +scan +sscan +sadd +srem +zadd +zrem +zscore +zrangebyscore "
             + "+zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +set +get +del +info";
-    /** What Redis 7 adds: the registry's functions. */
-    static final String REDIS_7 = " +fcall";
-    /** What Redis 6.2 needs instead: scripts, which lets the user run any Lua. */
+    /**
+     * What Redis 7 adds: the registry's functions, and UNLINK (optional: a key of the registry's own that someone made
+     * huge is then freed in the background; without it the registry falls back to DEL).
+     */
+    static final String REDIS_7 = " +fcall +unlink";
+    /** What Redis 6.2 needs instead: scripts, which lets the user run any Lua (here without +unlink: the fallback). */
     static final String REDIS_6_2 = " +evalsha +eval";
 
     private static final String SECRET = "Strict-Acl-Secret-7f2";
@@ -107,6 +110,8 @@ class StrictAclTest {
 
     /** Registers, watches (with change records), sweeps, reaps, app-level instances, the mapping; and the cost. */
     private static void everythingTheRegistryDoes(RedisServer redis, RespClient raw, String address, String steps) {
+        raw.call("DEL", "dubbo-redis:/dubbo/:epoch");
+        raw.call("HSET", "dubbo-redis:/dubbo/:epoch", "not", "a string"); // replaced under this user's rights
         try (Registries registries = new Registries()) {
             RedisRegistry provider = registries.create(address, "session=2000");
             RedisRegistry admin = registries.create(address, "session=2000&application=admin");
@@ -130,6 +135,8 @@ class StrictAclTest {
             raw.call("HSET", key, "dubbo://10.0.0.8:1/" + SERVICE + "?interface=" + SERVICE, expiry);
             provider.engine().maintenance().reapNow().join();
             await().atMost(Duration.ofSeconds(5)).until(() -> raw.hgetall(key).keySet().equals(java.util.Set.of(p.toFullString())));
+            await().atMost(Duration.ofSeconds(5)).until(() -> raw.number("EXISTS", keyspace.ownerKeysKey(dead)) == 0);
+            assertThat(raw.string("TYPE", keyspace.epochKey())).isEqualTo("string");
 
             provider.engine().registrations().register(keyspace.instancesKey("strict-app"), "{\"serviceName\":\"strict-app\"}", true)
                     .join();

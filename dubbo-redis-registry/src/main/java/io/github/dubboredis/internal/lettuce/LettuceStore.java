@@ -384,8 +384,19 @@ abstract class LettuceStore implements RegistryStore, NodeLink.Events {
         CompletableFuture<Long> ended = step(ScriptLibrary.END_LEASE, ScriptOutputType.INTEGER,
                 new String[] {keyspace.ownersKey()}, ownerId, Long.toString(expectedExpiry));
         return ended.thenCompose(n -> n == 1
-                ? CompletableFuture.allOf(deleteKey(keyspace.ownerKeysKey(ownerId)), deleteKey(keyspace.reapClaimKey(ownerId)))
-                : deleteKey(keyspace.reapClaimKey(ownerId)));
+                ? CompletableFuture.allOf(unlinkKey(keyspace.ownerKeysKey(ownerId)), unlinkKey(keyspace.reapClaimKey(ownerId)))
+                : unlinkKey(keyspace.reapClaimKey(ownerId)));
+    }
+
+    /**
+     * Deletes a key of the registry's own that anyone could have made huge (a lease record): UNLINK frees it in the
+     * background; an ACL without +unlink gets DEL.
+     */
+    private CompletableFuture<Void> unlinkKey(String key) {
+        return write(link -> link.commands().unlink(key).toCompletableFuture()
+                .exceptionallyCompose(e -> RedisErrors.mentions(e, "NOPERM")
+                        ? link.commands().del(key).toCompletableFuture() : CompletableFuture.failedFuture(e)), Math::max)
+                .thenApply(n -> null);
     }
 
     @Override
