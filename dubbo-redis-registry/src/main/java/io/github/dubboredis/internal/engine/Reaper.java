@@ -178,6 +178,7 @@ final class Reaper {
 
     /** Walks one key in bounded steps, removing the dead owner's entries; reported once for the key, not per step. */
     private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor, int removedSoFar) {
+        long started = store.scheduler().nanoTime();
         return store.removeOwnerEntries(key, value, cursor, STEP).handle((ScanStep step, Throwable e) -> {
             if (e != null) {
                 reportRemoved(key, removedSoFar);
@@ -191,7 +192,8 @@ final class Reaper {
                 reportRemoved(key, removed);
                 return CompletableFuture.completedFuture(removed);
             }
-            return reapKey(key, value, step.cursor(), removed);
+            return Pacing.after(store.scheduler(), Pacing.since(store.scheduler(), started),
+                    () -> reapKey(key, value, step.cursor(), removed));
         }).thenCompose(f -> f);
     }
 

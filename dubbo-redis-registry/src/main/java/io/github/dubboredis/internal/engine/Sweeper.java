@@ -84,6 +84,7 @@ final class Sweeper {
      * of 200,000 expired entries is one log line, not 800).
      */
     private CompletableFuture<Integer> sweepKey(CategoryKey key, long grace, String cursor, int removedSoFar) {
+        long started = store.scheduler().nanoTime();
         return store.removeExpiredEntries(key, grace, cursor, STEP).handle((ScanStep step, Throwable e) -> {
             if (e != null) {
                 reportRemoved(key, removedSoFar);
@@ -100,7 +101,8 @@ final class Sweeper {
                 reportRemoved(key, removed);
                 return CompletableFuture.completedFuture(removed);
             }
-            return sweepKey(key, grace, step.cursor(), removed);
+            return Pacing.after(store.scheduler(), Pacing.since(store.scheduler(), started),
+                    () -> sweepKey(key, grace, step.cursor(), removed));
         }).thenCompose(f -> f);
     }
 
