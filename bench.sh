@@ -8,6 +8,7 @@
 #   ./bench.sh --quick                  small sizes, about two minutes: tries the harness, proves nothing
 #   ./bench.sh --registries ours,zookeeper   leave a registry out
 #   ./bench.sh --zk-no-fsync            ZooKeeper without its per-write fsync (the Redis servers have no persistence)
+#   ./bench.sh bigkeys [--quick]        another client's PING latency while registries work next to 1M/2M-entry hashes
 #
 # Starts its own servers (two redis-server, one ZooKeeper in a JVM of its own) and runs the old registry in a
 # child JVM. Tables on stdout, progress on stderr, every figure in dubbo-redis-benchmarks/target/benchmark-results.json.

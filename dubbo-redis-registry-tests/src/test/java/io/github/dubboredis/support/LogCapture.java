@@ -34,6 +34,11 @@ public final class LogCapture implements AutoCloseable {
         return result;
     }
 
+    /** Forgets what was captured so far. */
+    public void clear() {
+        appender.list.clear();
+    }
+
     public long count(String containing) {
         return lines().stream().filter(l -> l.contains(containing)).count();
     }

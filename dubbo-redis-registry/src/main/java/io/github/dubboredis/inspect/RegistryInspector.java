@@ -250,8 +250,13 @@ public final class RegistryInspector {
         });
     }
 
-    /** Counts entries by state, keeping the first few. */
+    /**
+     * Counts entries by state, keeping the first few. A scan may return a field twice (when Redis resizes the hash
+     * meanwhile), so fields are told apart by name; but only the first {@value #DISTINCT_FIELDS} of them, so that
+     * memory stays bounded whatever {@code key.max-entries} allows: beyond, a field met twice is counted twice.
+     */
     private static final class Tally {
+        static final int DISTINCT_FIELDS = 100_000;
         final long now;
         final int keep;
         final List<EntryReport> kept = new ArrayList<>();
@@ -267,8 +272,11 @@ public final class RegistryInspector {
 
         void add(Map<String, String> entries) {
             for (Map.Entry<String, String> f : entries.entrySet()) {
-                if (!seen.add(f.getKey())) {
+                if (seen.contains(f.getKey())) {
                     continue; // a scan may return a field twice
+                }
+                if (seen.size() < DISTINCT_FIELDS) {
+                    seen.add(f.getKey());
                 }
                 EntryReport report;
                 try {

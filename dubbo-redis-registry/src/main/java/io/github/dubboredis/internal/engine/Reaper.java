@@ -30,9 +30,9 @@ import io.github.dubboredis.internal.time.RedisClock;
  * owner that renewed a moment before keeps its entries. Then the lease ends.
  *
  * <p>Whatever the owners set holds, the work per period is bounded: of the {@value #CANDIDATES_PER_PASS} most
- * recently expired members, those that are not owner ids are dropped in one command and at most
- * {@value #OWNERS_PER_PASS} dead owners are reaped; leases older than the window are dropped unreaped (their
- * entries are left to the sweep) in batches of {@value #STALE_PER_PASS}.
+ * recently expired members, those that are not owner ids are dropped in one command, those whose record names no
+ * key are ended at once, and at most {@value #OWNERS_PER_PASS} dead owners with keys are reaped; leases older than
+ * the window are dropped unreaped (their entries are left to the sweep) in batches of {@value #STALE_PER_PASS}.
  */
 final class Reaper {
 
@@ -95,29 +95,54 @@ final class Reaper {
                         : store.dropLeases(keyspace, members));
     }
 
-    /** One dead owner after the other: a flood of garbage leases costs time, never a pile of concurrent work. */
+    /**
+     * Members that are not owner ids are dropped at once. Of the owner ids, the first page of each one's key set is
+     * read together: a lease whose record is gone or empty (a member someone added by hand, or an owner that never
+     * owned a key) has nothing to reap and is ended at once, so that any number of those delays no real reaping.
+     * The dead owners with keys are then reaped one after the other, at most {@value #OWNERS_PER_PASS}: a flood of
+     * leases costs time, never a pile of concurrent work.
+     */
     private CompletableFuture<Integer> reapAll(List<Lease> leases) {
-        CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
         List<String> garbage = new ArrayList<>();
-        int owners = 0;
+        List<Lease> owners = new ArrayList<>();
         for (Lease lease : leases) {
-            if (!Keyspace.isOwnerId(lease.ownerId())) {
+            if (Keyspace.isOwnerId(lease.ownerId())) {
+                owners.add(lease);
+            } else {
                 garbage.add(lease.ownerId());
-                continue;
-            }
-            if (owners++ < OWNERS_PER_PASS) {
-                total = total.thenCompose(sum -> reapOwner(lease).thenApply(n -> sum + n));
             }
         }
+        CompletableFuture<Void> dropped = CompletableFuture.completedFuture(null);
         if (!garbage.isEmpty()) {
             if (reports.shouldReport("owners\n" + keyspace.ownersKey())) {
                 observer.malformedKey(keyspace.ownersKey(), garbage.size() + " member(s) that are not owner ids of this "
                         + "registry, e.g. '" + garbage.get(0) + "'; removed");
             }
-            CompletableFuture<Void> dropped = store.dropLeases(keyspace, garbage);
-            total = total.thenCombine(dropped, (n, x) -> n);
+            dropped = store.dropLeases(keyspace, garbage);
         }
-        return total;
+        List<CompletableFuture<KeyPage>> firstPages = new ArrayList<>(owners.size());
+        for (Lease lease : owners) {
+            firstPages.add(store.ownedKeys(keyspace, lease.ownerId(), null, KEYS_PER_PAGE));
+        }
+        CompletableFuture<Integer> reaped = CompletableFuture.allOf(firstPages.toArray(CompletableFuture[]::new))
+                .handle((ignored, failure) -> {
+                    List<CompletableFuture<Void>> ended = new ArrayList<>();
+                    CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
+                    int withKeys = 0;
+                    for (int i = 0; i < owners.size(); i++) {
+                        Lease lease = owners.get(i);
+                        KeyPage first = firstPages.get(i).isCompletedExceptionally() ? null : firstPages.get(i).join();
+                        if (first != null && first.keys().isEmpty() && first.last()) {
+                            ended.add(store.endLease(keyspace, lease.ownerId(), lease.expiry()));
+                        } else if (withKeys++ < OWNERS_PER_PASS) {
+                            total = total.thenCompose(sum -> reapOwner(lease).thenApply(n -> sum + n));
+                        }
+                    }
+                    CompletableFuture<Integer> sum = total;
+                    return CompletableFuture.allOf(ended.toArray(CompletableFuture[]::new)).thenCompose(x -> sum);
+                })
+                .thenCompose(f -> f);
+        return reaped.thenCombine(dropped, (n, x) -> n);
     }
 
     private CompletableFuture<Integer> reapOwner(Lease lease) {
@@ -145,26 +170,36 @@ final class Reaper {
                     }
                     continue;
                 }
-                sum = sum.thenCompose(n -> reapKey(key.get(), value, "0").thenApply(m -> n + m));
+                sum = sum.thenCompose(n -> reapKey(key.get(), value, "0", 0).thenApply(m -> n + m));
             }
             return page.last() ? sum : sum.thenCompose(n -> reapKeys(lease, value, page.next(), n));
         });
     }
 
-    /** Walks one key in bounded steps, removing the dead owner's entries. */
-    private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor) {
+    /** Walks one key in bounded steps, removing the dead owner's entries; reported once for the key, not per step. */
+    private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor, int removedSoFar) {
+        long started = store.scheduler().nanoTime();
         return store.removeOwnerEntries(key, value, cursor, STEP).handle((ScanStep step, Throwable e) -> {
             if (e != null) {
+                reportRemoved(key, removedSoFar);
                 if (RedisAccessException.isWrongType(e)) {
-                    return CompletableFuture.completedFuture(0); // not a hash (reported by readers): nothing to reap
+                    return CompletableFuture.completedFuture(removedSoFar); // not a hash (reported by readers)
                 }
                 return CompletableFuture.<Integer>failedFuture(e);
             }
-            if (step.removed() > 0) {
-                observer.reaped(key.redisKey(), step.removed());
+            int removed = removedSoFar + step.removed();
+            if (step.last()) {
+                reportRemoved(key, removed);
+                return CompletableFuture.completedFuture(removed);
             }
-            return step.last() ? CompletableFuture.completedFuture(step.removed())
-                    : reapKey(key, value, step.cursor()).thenApply(n -> n + step.removed());
+            return Pacing.after(store.scheduler(), Pacing.since(store.scheduler(), started),
+                    () -> reapKey(key, value, step.cursor(), removed));
         }).thenCompose(f -> f);
+    }
+
+    private void reportRemoved(CategoryKey key, int removed) {
+        if (removed > 0) {
+            observer.reaped(key.redisKey(), removed);
+        }
     }
 }

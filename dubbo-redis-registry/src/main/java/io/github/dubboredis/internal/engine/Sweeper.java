@@ -73,28 +73,42 @@ final class Sweeper {
                 if (key.isEmpty()) {
                     continue; // readers report such keys; the sweep only removes entries
                 }
-                sum = sum.thenCompose(n -> sweepKey(key.get(), grace, "0").thenApply(m -> n + m));
+                sum = sum.thenCompose(n -> sweepKey(key.get(), grace, "0", 0).thenApply(m -> n + m));
             }
             return page.last() ? sum : sum.thenCompose(n -> sweepPattern(pattern, page.next(), grace, n));
         });
     }
 
-    private CompletableFuture<Integer> sweepKey(CategoryKey key, long grace, String cursor) {
+    /**
+     * Walks one key in bounded steps; the removals are reported once for the whole key, not per step (a key
+     * of 200,000 expired entries is one log line, not 800).
+     */
+    private CompletableFuture<Integer> sweepKey(CategoryKey key, long grace, String cursor, int removedSoFar) {
+        long started = store.scheduler().nanoTime();
         return store.removeExpiredEntries(key, grace, cursor, STEP).handle((ScanStep step, Throwable e) -> {
             if (e != null) {
+                reportRemoved(key, removedSoFar);
                 if (RedisAccessException.isWrongType(e)) {
                     if (reports.shouldReport("key\n" + key.redisKey())) {
                         observer.malformedKey(key.redisKey(), "not a hash; the registry skips it");
                     }
-                    return CompletableFuture.completedFuture(0);
+                    return CompletableFuture.completedFuture(removedSoFar);
                 }
                 return CompletableFuture.<Integer>failedFuture(e);
             }
-            if (step.removed() > 0) {
-                observer.reaped(key.redisKey(), step.removed());
+            int removed = removedSoFar + step.removed();
+            if (step.last()) {
+                reportRemoved(key, removed);
+                return CompletableFuture.completedFuture(removed);
             }
-            return step.last() ? CompletableFuture.completedFuture(step.removed())
-                    : sweepKey(key, grace, step.cursor()).thenApply(n -> n + step.removed());
+            return Pacing.after(store.scheduler(), Pacing.since(store.scheduler(), started),
+                    () -> sweepKey(key, grace, step.cursor(), removed));
         }).thenCompose(f -> f);
+    }
+
+    private void reportRemoved(CategoryKey key, int removed) {
+        if (removed > 0) {
+            observer.reaped(key.redisKey(), removed);
+        }
     }
 }

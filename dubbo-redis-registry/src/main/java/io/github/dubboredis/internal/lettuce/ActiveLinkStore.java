@@ -22,6 +22,8 @@ final class ActiveLinkStore extends LettuceStore {
 
     /** Where the request to move back is published; under the prefix of our own keys (and ACL rule). */
     static final String MOVE_BACK_CHANNEL = "dubbo-redis:failover:move-back";
+    /** Move-back requests are tried at most this often. */
+    static final long MOVE_BACK_INTERVAL_MILLIS = 1000;
 
     private final List<String> candidateNames;
     private final LinkFactory linkFactory;
@@ -30,6 +32,11 @@ final class ActiveLinkStore extends LettuceStore {
     private volatile NodeLink active;
     private int activeIndex;
     private boolean switching;
+    /** Scheduler thread only: when the last move back was tried, whether one waits for its turn, and what was folded. */
+    private long lastMoveBackNanos = Long.MIN_VALUE;
+    private boolean moveBackWaiting;
+    private int requestsFolded;
+    private long lastStayWarningNanos = Long.MIN_VALUE;
 
     ActiveLinkStore(ConnectionSettings settings, Scheduler scheduler, DeadLinkDetection deadLinks, List<String> candidateNames,
             LinkFactory linkFactory) {
@@ -178,18 +185,48 @@ final class ActiveLinkStore extends LettuceStore {
     @Override
     public void message(NodeLink link, String channel, String message) {
         if (canMoveBack && MOVE_BACK_CHANNEL.equals(channel)) {
-            scheduler.execute(() -> moveBack(io.github.dubboredis.text.Printable.of(message, 100)));
+            scheduler.execute(() -> moveBackWhenDue(io.github.dubboredis.text.Printable.of(message, 100)));
         } else {
             super.message(link, channel, message);
         }
     }
 
     /**
+     * Requests are answered at most once every {@link #MOVE_BACK_INTERVAL_MILLIS}: those that come sooner fold into
+     * one attempt at the end of the interval, so that a flood on the channel (anyone who may publish there can cause
+     * one) costs a connection attempt a second, not one per message. Scheduler thread.
+     */
+    private void moveBackWhenDue(String askedBy) {
+        requestsFolded++;
+        if (!moveBackWaiting) {
+            tryMoveBack(askedBy);
+        }
+    }
+
+    private void tryMoveBack(String askedBy) {
+        long now = scheduler.nanoTime();
+        long waitMillis = lastMoveBackNanos == Long.MIN_VALUE ? 0
+                : MOVE_BACK_INTERVAL_MILLIS - (now - lastMoveBackNanos) / 1_000_000;
+        if (waitMillis > 0) {
+            moveBackWaiting = true;
+            scheduler.schedule(() -> {
+                moveBackWaiting = false;
+                tryMoveBack(askedBy);
+            }, waitMillis);
+            return;
+        }
+        lastMoveBackNanos = now;
+        int requests = requestsFolded;
+        requestsFolded = 0;
+        moveBack(askedBy, requests);
+    }
+
+    /**
      * Moves to the first node before the one in use that answers, as after a failover: everything is
      * written and read again there, and the data marker makes consumers hold their lists if that node
-     * came back empty. Stays put if none answers.
+     * came back empty. Stays put if none answers (said at most once a minute while that goes on).
      */
-    private void moveBack(String askedBy) {
+    private void moveBack(String askedBy, int requests) {
         NodeLink from;
         int fromIndex;
         synchronized (this) {
@@ -205,10 +242,17 @@ final class ActiveLinkStore extends LettuceStore {
                 switching = false;
             }
             if (e != null) {
-                warning(from, "asked to move back (" + askedBy + "), but no node before " + from.name()
-                        + " answers: staying on it");
+                long now = scheduler.nanoTime();
+                if (lastStayWarningNanos == Long.MIN_VALUE || now - lastStayWarningNanos >= 60_000_000_000L) {
+                    lastStayWarningNanos = now;
+                    warning(from, "asked to move back (" + askedBy + (requests > 1 ? ", and " + (requests - 1)
+                            + " more request(s) folded into this attempt" : "") + "), but no node before " + from.name()
+                            + " answers: staying on it (requests are tried at most once a second, and this is said at "
+                            + "most once a minute)");
+                }
                 return;
             }
+            lastStayWarningNanos = Long.MIN_VALUE;
             warning(link, "moved back here from " + from.name() + " as asked (" + askedBy + ")");
             from.close();
             becameActive(link);

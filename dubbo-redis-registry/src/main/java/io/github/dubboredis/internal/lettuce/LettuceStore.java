@@ -384,21 +384,48 @@ abstract class LettuceStore implements RegistryStore, NodeLink.Events {
         CompletableFuture<Long> ended = step(ScriptLibrary.END_LEASE, ScriptOutputType.INTEGER,
                 new String[] {keyspace.ownersKey()}, ownerId, Long.toString(expectedExpiry));
         return ended.thenCompose(n -> n == 1
-                ? CompletableFuture.allOf(deleteKey(keyspace.ownerKeysKey(ownerId)), deleteKey(keyspace.reapClaimKey(ownerId)))
-                : deleteKey(keyspace.reapClaimKey(ownerId)));
+                ? CompletableFuture.allOf(unlinkKey(keyspace.ownerKeysKey(ownerId)), unlinkKey(keyspace.reapClaimKey(ownerId)))
+                : unlinkKey(keyspace.reapClaimKey(ownerId)));
+    }
+
+    /**
+     * Deletes a key of the registry's own that anyone could have made huge (a lease record): UNLINK frees it in the
+     * background; an ACL without +unlink gets DEL.
+     */
+    private CompletableFuture<Void> unlinkKey(String key) {
+        return write(link -> link.commands().unlink(key).toCompletableFuture()
+                .exceptionallyCompose(e -> RedisErrors.mentions(e, "NOPERM")
+                        ? link.commands().del(key).toCompletableFuture() : CompletableFuture.failedFuture(e)), Math::max)
+                .thenApply(n -> null);
     }
 
     @Override
     public CompletableFuture<Boolean> tryLock(String lockKey, String token, long ttlMillis) {
         return this.<Long>step(ScriptLibrary.LOCK, ScriptOutputType.INTEGER, new String[] {lockKey}, token, Long.toString(ttlMillis))
-                .thenApply(n -> n == 1);
+                .thenApply(n -> {
+                    if (n == 2) {
+                        reportRepaired(1L, lockKey, "string");
+                    } else if (n == -1) {
+                        events.warning(describe(), "the registry's lock '" + Printable.of(lockKey) + "' had no TTL (someone "
+                                + "set it by hand; it would have stopped its job for good): given one of " + ttlMillis + " ms");
+                    }
+                    return n == 1 || n == 2;
+                });
     }
 
     // ---- the data marker ---------------------------------------------------------------------------------
 
     @Override
     public CompletableFuture<String> establishMarker(String markerKey, String candidate) {
-        return step(ScriptLibrary.MARKER, ScriptOutputType.VALUE, new String[] {markerKey}, candidate);
+        // The type is looked at first, in the same round trip, only to say so when the step replaces the key.
+        CompletableFuture<String> type = keyType(markerKey).exceptionally(e -> "unknown");
+        CompletableFuture<String> value = step(ScriptLibrary.MARKER, ScriptOutputType.VALUE, new String[] {markerKey}, candidate);
+        return type.thenCombine(value, (t, v) -> {
+            if (!"none".equals(t) && !"string".equals(t) && !"unknown".equals(t)) {
+                reportRepaired(1L, markerKey, "string");
+            }
+            return v;
+        });
     }
 
     @Override

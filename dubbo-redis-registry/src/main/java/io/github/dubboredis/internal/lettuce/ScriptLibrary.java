@@ -59,6 +59,12 @@ final class ScriptLibrary {
             // The next change number of a hash. A sequence someone overwrote (another type, not a number) is
             // started again; a new sequence starts at Redis's time in microseconds, which is above any number
             // the old one reached, so subscribers always see the restart as a gap and read the hash whole.
+            + "local function remove(key)\n"
+            // UNLINK frees a big value in the background (DEL of a million-field hash holds Redis for a second);
+            // an ACL without +unlink gets DEL.
+            + "  local r = redis.pcall('UNLINK', key)\n"
+            + "  if type(r) == 'table' and r['err'] then redis.call('DEL', key) end\n"
+            + "end\n"
             + "local function next_seq(key)\n"
             + "  local current = redis.pcall('GET', key)\n"
             + "  local n\n"
@@ -66,7 +72,7 @@ final class ScriptLibrary {
             + "  if type(current) == 'string' and is_sequence(current) then\n"
             + "    n = tonumber(current) + 1\n"
             + "  else\n"
-            + "    if type(current) == 'table' or type(current) == 'string' then redis.call('DEL', key) end\n"
+            + "    if type(current) == 'table' or type(current) == 'string' then remove(key) end\n"
             + "    local t = redis.call('TIME')\n"
             + "    n = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
             + "    fresh = true\n"
@@ -93,7 +99,7 @@ final class ScriptLibrary {
             // A key of ours that someone overwrote with another type is replaced.
             + "local function repair(key, wanted)\n"
             + "  local t = redis.call('TYPE', key)['ok']\n"
-            + "  if t ~= 'none' and t ~= wanted then redis.call('DEL', key) return 1 end\n"
+            + "  if t ~= 'none' and t ~= wanted then remove(key) return 1 end\n"
             + "  return 0\n"
             + "end\n";
 
@@ -167,11 +173,18 @@ final class ScriptLibrary {
             + "if type(s) ~= 'string' or KEYS[2] == KEYS[1] then s = '0' end\n"
             + "return {s, redis.call('HLEN', KEYS[1])}\n");
 
-    /** KEYS: lock. ARGV: token, ttl ms. Takes the lock; a lock left without a TTL gets one. Returns 1 if taken. */
+    /**
+     * KEYS: lock. ARGV: token, ttl ms. Takes the lock. Nothing written by hand stops the job it elects for longer
+     * than one ttl: a key of another type is replaced, a lock left without a TTL gets one, and a TTL longer than
+     * this ttl is cut to it. Returns 1 if taken, 2 if taken after replacing a key of another type, -1 if not taken
+     * but given the TTL it lacked, 0 if not taken.
+     */
     static final Script LOCK = new Script("lock", ""
-            + "repair(KEYS[1], 'string')\n"
-            + "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end\n"
-            + "if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
+            + "local replaced = repair(KEYS[1], 'string')\n"
+            + "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 + replaced end\n"
+            + "local ttl = redis.call('PTTL', KEYS[1])\n"
+            + "if ttl == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return -1 end\n"
+            + "if ttl > tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
             + "return 0\n");
 
     /** KEYS: marker. ARGV: candidate. Creates the data marker if missing; returns its value. */

@@ -43,8 +43,14 @@ public final class Subscriptions implements StoreListener {
 
     /** Every this many anti-entropy passes, every key is read whole instead of only compared. */
     static final int DEEP_PASS_EVERY = 10;
-    /** An admin reads at most this many keys it has not seen before at once; more wait for the next scan. */
+    /**
+     * An admin reads at most this many keys it has not seen before at once, and at most this many a second: a key
+     * named only by a message may not exist (a flood of publishes on junk channels). Beyond that, one scan of the
+     * root a little later finds those that do exist.
+     */
     static final int ADMIN_NEW_KEY_READS = 1000;
+    /** How long after running out of new-key reads an admin scans the root for the keys it skipped. */
+    static final long ADMIN_SCAN_DELAY_MILLIS = 2000;
     private static final String UNREGISTER = "unregister";
 
     private final RegistryStore store;
@@ -67,6 +73,10 @@ public final class Subscriptions implements StoreListener {
     private final Map<Watch, FirstDelivery> firstDeliveries = new LinkedHashMap<>();
     private final Set<Watch> active = new LinkedHashSet<>();
     private int adminNewKeyReads;
+    /** New-key reads an admin started in the current second, and when that second began. */
+    private int adminNewKeyReadsInWindow;
+    private long adminWindowStartNanos;
+    private boolean adminScanScheduled;
     /** An admin missed keys (a scan failed, or too many new keys at once): scan again at the next chance. */
     private boolean adminScanNeeded;
     private int resyncPasses;
@@ -380,8 +390,8 @@ public final class Subscriptions implements StoreListener {
                 }
                 return;
             }
-            if (adminNewKeyReads >= ADMIN_NEW_KEY_READS) {
-                adminScanNeeded = true; // bounded: the next scan finds it if it exists
+            if (!mayReadNewKey()) {
+                scanForSkippedKeysSoon(); // bounded: the scan finds it if it exists
                 return;
             }
             adminNewKeyReads++;
@@ -394,6 +404,34 @@ public final class Subscriptions implements StoreListener {
         }
         noteEvent(wk);
         requestRead(wk);
+    }
+
+    private boolean mayReadNewKey() {
+        long now = scheduler.nanoTime();
+        if (now - adminWindowStartNanos >= 1_000_000_000L) {
+            adminWindowStartNanos = now;
+            adminNewKeyReadsInWindow = 0;
+        }
+        if (adminNewKeyReads >= ADMIN_NEW_KEY_READS || adminNewKeyReadsInWindow >= ADMIN_NEW_KEY_READS) {
+            return false;
+        }
+        adminNewKeyReadsInWindow++;
+        return true;
+    }
+
+    /** Keys an admin skipped are looked for with one scan of the root, once, a little later. */
+    private void scanForSkippedKeysSoon() {
+        adminScanNeeded = true;
+        if (adminScanScheduled) {
+            return;
+        }
+        adminScanScheduled = true;
+        scheduler.schedule(() -> {
+            adminScanScheduled = false;
+            if (!closed && adminScanNeeded && !admins.isEmpty()) {
+                lookForNewKeys();
+            }
+        }, ADMIN_SCAN_DELAY_MILLIS);
     }
 
     @Override
