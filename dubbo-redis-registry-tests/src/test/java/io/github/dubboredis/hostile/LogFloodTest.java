@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -128,6 +129,7 @@ class LogFloodTest {
             RedisRegistry provider = registries.create(redis.address(), "group=junk&application=provider");
             long heapBefore = usedHeapAfterGc();
             long reads = HostileRedis.calls(raw, "hscan");
+            long floodStarted = System.nanoTime();
             int published = 0;
             for (int chunk = 0; chunk < 20; chunk++) {
                 List<String[]> flood = new ArrayList<>();
@@ -144,12 +146,16 @@ class LogFloodTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> heard.current("com.foo.Real", "providers").size() == 1);
             await().atMost(Duration.ofSeconds(30)).until(() -> admin.engine().subscriptions().watchedKeyCount() <= 1);
             reads = HostileRedis.calls(raw, "hscan") - reads;
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - floodStarted) + 1;
             long heapAfter = usedHeapAfterGc();
             long warnings = ours(log).stream().filter(l -> l.startsWith("WARN")).count();
-            System.out.printf("admin under %d junk publishes: %d WARN lines, %d reads, heap %d -> %d MB after GC%n",
-                    published, warnings, reads, heapBefore >> 20, heapAfter >> 20);
+            System.out.printf("admin under %d junk publishes: %d WARN lines, %d reads in %d s, heap %d -> %d MB after GC%n",
+                    published, warnings, reads, seconds, heapBefore >> 20, heapAfter >> 20);
             assertThat(warnings).as("warnings: ten reports a minute, and a start-up note per registry").isLessThanOrEqualTo(14);
-            assertThat(reads).as("reads of keys that do not exist").isLessThan(5_000);
+            // The budget is a rate (1,000 new keys a second), so what it allows grows with how long this machine
+            // takes to deliver the flood; one read per message would be 100,000 (the well-formed half).
+            assertThat(reads).as("reads of keys that do not exist, in %d s", seconds)
+                    .isLessThanOrEqualTo(1_000 * seconds + 100).isLessThan(50_000);
             assertThat(heapAfter - heapBefore).as("heap kept").isLessThan(32L << 20);
         }
     }

@@ -19,7 +19,6 @@ import io.github.dubboredis.internal.model.CategoryKey;
 import io.github.dubboredis.internal.model.ChangeRecord;
 import io.github.dubboredis.internal.model.KeySnapshot;
 import io.github.dubboredis.internal.model.Keyspace;
-import io.github.dubboredis.internal.model.RegistryEntry;
 import io.github.dubboredis.internal.report.RegistryObserver;
 import io.github.dubboredis.internal.report.ReportLimiter;
 import io.github.dubboredis.internal.store.KeyPage;
@@ -59,7 +58,8 @@ public final class Subscriptions implements StoreListener {
     private final RedisClock clock;
     private final Availability availability;
     private final RegistryObserver observer;
-    private final ReportLimiter reports;
+    private final DataReports reports;
+    private final HashParser parser;
     private final KeyReader reader;
     private final Consumer<String> markerSeen;
     /** How long an entry that vanished without an announcement is kept at most (see {@link #applyRead}). */
@@ -72,10 +72,7 @@ public final class Subscriptions implements StoreListener {
     /** Watches whose first delivery waits for these keys to be read. */
     private final Map<Watch, FirstDelivery> firstDeliveries = new LinkedHashMap<>();
     private final Set<Watch> active = new LinkedHashSet<>();
-    private int adminNewKeyReads;
-    /** New-key reads an admin started in the current second, and when that second began. */
-    private int adminNewKeyReadsInWindow;
-    private long adminWindowStartNanos;
+    private final NewKeyBudget newKeyReads;
     private boolean adminScanScheduled;
     /** An admin missed keys (a scan failed, or too many new keys at once): scan again at the next chance. */
     private boolean adminScanNeeded;
@@ -98,7 +95,9 @@ public final class Subscriptions implements StoreListener {
         this.clock = clock;
         this.availability = availability;
         this.observer = observer;
-        this.reports = reports;
+        this.reports = new DataReports(observer, reports);
+        this.parser = new HashParser(clock, availability, this.reports);
+        this.newKeyReads = new NewKeyBudget(ADMIN_NEW_KEY_READS, scheduler::nanoTime);
         this.reader = new KeyReader(store, maxEntriesPerKey);
         this.markerSeen = markerSeen;
         this.unannouncedRemovalHoldMillis = unannouncedRemovalHoldMillis;
@@ -185,7 +184,7 @@ public final class Subscriptions implements StoreListener {
                 for (WatchedKey wk : added) {
                     wk.changeChannelRefused = true;
                 }
-                if (reports.shouldReport("change-channels-refused")) {
+                if (reports.due("change-channels-refused")) {
                     observer.connectionWarning(store.describe(), "cannot subscribe to the change channels ("
                             + e.getMessage() + "): watched keys are read whole on every change, which costs more. "
                             + "Allow the channels '&dubbo-redis:*' (see the ACL rule in the README)");
@@ -227,7 +226,7 @@ public final class Subscriptions implements StoreListener {
                     for (String name : found) {
                         Optional<CategoryKey> k = keyspace.parseEntryKey(name);
                         if (k.isEmpty()) {
-                            reportMalformedKey(name, "not of the form " + keyspace.root() + "<service>/<category>; skipped");
+                            reports.malformedKey(name, "not of the form " + keyspace.root() + "<service>/<category>; skipped");
                             continue;
                         }
                         WatchedKey wk = keys.computeIfAbsent(name, x -> newKey(k.get()));
@@ -307,7 +306,7 @@ public final class Subscriptions implements StoreListener {
                 if (f.isCompletedExceptionally()) {
                     Throwable e = f.handle((v, t) -> t).join();
                     if (RedisAccessException.isWrongType(e)) {
-                        reportMalformedKey(k.redisKey(), "not a hash; the registry skips it");
+                        reports.malformedKey(k.redisKey(), "not a hash; the registry skips it");
                     } else if (unavailable == null) {
                         unavailable = e;
                     }
@@ -315,10 +314,10 @@ public final class Subscriptions implements StoreListener {
                 }
                 KeyReader.Result r = f.join();
                 if (r.refused()) {
-                    reportTooLarge(k, r.refusedSize());
+                    reports.tooLarge(k, r.refusedSize(), reader.maxEntries());
                     continue;
                 }
-                result.put(k.redisKey(), parse(k, r.entries(), r.sequence()));
+                result.put(k.redisKey(), parser.parse(k, r.entries(), r.sequence()));
             }
             if (unavailable != null) {
                 if (RedisAccessException.isUnavailability(unavailable)) {
@@ -360,7 +359,7 @@ public final class Subscriptions implements StoreListener {
         ChangeRecord record = ChangeRecord.decode(message);
         noteEvent(wk);
         if (record == null) {
-            reportMalformedKey(wk.key.changeChannel(), "a message that is not a change record was published here: "
+            reports.malformedKey(wk.key.changeChannel(), "a message that is not a change record was published here: "
                     + message + "; reading the key whole");
             wk.changes.reset();
             requestRead(wk);
@@ -386,15 +385,14 @@ public final class Subscriptions implements StoreListener {
             Optional<CategoryKey> key = keyspace.parseEntryKey(channel);
             if (key.isEmpty()) {
                 if (!channel.equals(keyspace.root())) {
-                    reportMalformedKey(channel, "not of the form " + keyspace.root() + "<service>/<category>; skipped");
+                    reports.malformedKey(channel, "not of the form " + keyspace.root() + "<service>/<category>; skipped");
                 }
                 return;
             }
-            if (!mayReadNewKey()) {
+            if (!newKeyReads.tryTake()) {
                 scanForSkippedKeysSoon(); // bounded: the scan finds it if it exists
                 return;
             }
-            adminNewKeyReads++;
             wk = newKey(key.get());
             wk.newToAdmin = true;
             keys.put(channel, wk);
@@ -404,19 +402,6 @@ public final class Subscriptions implements StoreListener {
         }
         noteEvent(wk);
         requestRead(wk);
-    }
-
-    private boolean mayReadNewKey() {
-        long now = scheduler.nanoTime();
-        if (now - adminWindowStartNanos >= 1_000_000_000L) {
-            adminWindowStartNanos = now;
-            adminNewKeyReadsInWindow = 0;
-        }
-        if (adminNewKeyReads >= ADMIN_NEW_KEY_READS || adminNewKeyReadsInWindow >= ADMIN_NEW_KEY_READS) {
-            return false;
-        }
-        adminNewKeyReadsInWindow++;
-        return true;
     }
 
     /** Keys an admin skipped are looked for with one scan of the root, once, a little later. */
@@ -518,7 +503,7 @@ public final class Subscriptions implements StoreListener {
                 }
                 Optional<CategoryKey> k = keyspace.parseEntryKey(name);
                 if (k.isEmpty()) {
-                    reportMalformedKey(name, "not of the form " + keyspace.root() + "<service>/<category>; skipped");
+                    reports.malformedKey(name, "not of the form " + keyspace.root() + "<service>/<category>; skipped");
                     continue;
                 }
                 WatchedKey wk = newKey(k.get());
@@ -573,7 +558,7 @@ public final class Subscriptions implements StoreListener {
             } finally {
                 if (wk.newToAdmin) {
                     wk.newToAdmin = false;
-                    adminNewKeyReads--;
+                    newKeyReads.done();
                 }
                 wk.reads.readDone();
             }
@@ -585,7 +570,7 @@ public final class Subscriptions implements StoreListener {
         wk.removalAnnounced |= removalAnnounced;
         if (RedisAccessException.isWrongType(failure)) {
             // Not delivered at all (not even as empty): the watches waiting for it get their other keys.
-            reportMalformedKey(wk.key.redisKey(), "not a hash; the registry skips it");
+            reports.malformedKey(wk.key.redisKey(), "not a hash; the registry skips it");
             satisfyFirstDeliveries(wk);
             if (wk.watches.isEmpty() && !wk.subscribed) {
                 keys.remove(wk.key.redisKey()); // an admin keeps no state for it
@@ -624,7 +609,7 @@ public final class Subscriptions implements StoreListener {
             wk.changes.readCompleted(result.sequence()); // its records are of no use without the entries
             if (!wk.tooLarge) {
                 wk.tooLarge = true;
-                reportTooLarge(wk.key, result.refusedSize());
+                reports.tooLarge(wk.key, result.refusedSize(), reader.maxEntries());
             }
             if (wk.snapshot == null) {
                 // Not delivered: the watches waiting for it get their other keys.
@@ -635,9 +620,9 @@ public final class Subscriptions implements StoreListener {
         }
         if (wk.tooLarge) {
             wk.tooLarge = false;
-            reports.forget("large\n" + wk.key.redisKey());
+            reports.notTooLarge(wk.key);
         }
-        KeySnapshot fresh = parse(wk.key, result.entries(), result.sequence());
+        KeySnapshot fresh = parser.parse(wk.key, result.entries(), result.sequence());
         long rawSize = result.entries().size();
         ChangeTracker.Replay replay = wk.changes.readCompleted(result.sequence());
         // Removals that records announced, included in the read or replayed over it: never held as unannounced.
@@ -779,36 +764,6 @@ public final class Subscriptions implements StoreListener {
         }, delay);
     }
 
-    /** Parses a hash into its live entries; unreadable ones are skipped and reported, a summary per key. */
-    private KeySnapshot parse(CategoryKey key, Map<String, String> hash, long sequence) {
-        long now = clock.now();
-        boolean trusted = availability.expiriesTrusted();
-        List<RegistryEntry> live = new ArrayList<>(hash.size());
-        int malformed = 0;
-        String example = null;
-        String reason = null;
-        for (Map.Entry<String, String> e : hash.entrySet()) {
-            RegistryEntry entry;
-            try {
-                entry = RegistryEntry.parse(e.getKey(), e.getValue());
-            } catch (RegistryEntry.MalformedEntryException bad) {
-                if (malformed++ == 0) {
-                    example = e.getKey();
-                    reason = bad.getMessage();
-                }
-                continue;
-            }
-            // Right after Redis was unreachable or stalled, an expiry proves nothing: its owner could not renew.
-            if (entry.isLiveAt(now) || !trusted) {
-                live.add(entry);
-            }
-        }
-        if (malformed > 0) {
-            reportMalformedEntries(key.redisKey(), malformed, example, reason);
-        }
-        return KeySnapshot.of(key, live, sequence);
-    }
-
     // ---- recovery after a data loss ----------------------------------------------------------------
 
     /**
@@ -845,30 +800,7 @@ public final class Subscriptions implements StoreListener {
 
     /** Reports fields the Dubbo side could not use (a summary per key, bounded in rate). */
     public void reportMalformedEntries(String key, int count, String exampleField, String reason) {
-        if (reports.shouldReport("entries\n" + key + "\n" + reason)) {
-            observer.malformedEntries(key, count, exampleField, reason);
-        }
-        reportSuppressed();
-    }
-
-    private void reportMalformedKey(String key, String reason) {
-        if (reports.shouldReport("key\n" + key)) {
-            observer.malformedKey(key, reason);
-        }
-        reportSuppressed();
-    }
-
-    private void reportTooLarge(CategoryKey key, long size) {
-        if (reports.shouldReport("large\n" + key.redisKey())) {
-            observer.keyTooLarge(key.redisKey(), size, reader.maxEntries());
-        }
-    }
-
-    private void reportSuppressed() {
-        long n = reports.takeSuppressed();
-        if (n > 0) {
-            observer.reportsSuppressed(n);
-        }
+        reports.malformedEntries(key, count, exampleField, reason);
     }
 
     private void deliver(Watch watch, List<KeySnapshot> snapshots) {
