@@ -166,7 +166,7 @@ class RegistryCliTest {
             Run limited = cli("doctor", "-a", "redis://limited:Limited-Secret-4@" + redis.address(), "--json");
             assertThat(limited.exit()).isEqualTo(1);
             assertThat(limited.out()).contains("write and remove an entry").contains("run neither the registry's functions nor "
-                    + "scripts").contains("ACL rule in the README").doesNotContain("Limited-Secret-4");
+                    + "scripts").contains("ACL rule in docs/hostile-input.md#acl").doesNotContain("Limited-Secret-4");
 
             // An ACL without the channels '&dubbo-redis:*' (the probes announce and subscribe under the registry's prefix).
             Run olderAcl = cli("doctor", "-a", "redis://older:Older-Secret-5@" + redis.address());

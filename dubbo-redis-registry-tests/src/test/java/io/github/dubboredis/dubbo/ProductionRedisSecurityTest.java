@@ -23,7 +23,10 @@ import io.github.dubboredis.testkit.TlsMaterial;
 /** TLS and a least-privilege ACL user, on every Redis version available here (6.2 and 7.x). */
 class ProductionRedisSecurityTest {
 
-    /** The ACL rule the README gives: exactly the commands, keys and channels the registry uses. */
+    /**
+     * The broad rule of docs/hostile-input.md#acl, for a user the Redis metadata centre shares (its keys need
+     * {@code ~*:*}) or a Redis 6.2 (scripts need {@code +eval}): the commands and channels the registry uses.
+     */
     static final String REGISTRY_ACL = "resetkeys ~/dubbo/* ~dubbo-redis:* ~*:* resetchannels &/dubbo/* &dubbo-redis:* "
             + "&dubbo:mapping:queues -@all +@connection +hset +hdel +hget +hscan +hlen +publish +subscribe +unsubscribe "
             + "+psubscribe +punsubscribe +ping +time +scan +sscan +sadd +srem +zadd +zrem +zscore +zrangebyscore "

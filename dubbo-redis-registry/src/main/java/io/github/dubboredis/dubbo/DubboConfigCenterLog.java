@@ -63,7 +63,7 @@ final class DubboConfigCenterLog implements ConfigCenterObserver {
     @Override
     public void channelRefused(String channel, String reason, long resyncMillis) {
         logger.warn(CONFIG_SERVER_DISCONNECTED, "the Redis user may not subscribe to the configuration channels",
-                "allow the channels '&dubbo-redis:*' (see the ACL rule in the README)", "Redis configuration centre " + redis
+                "allow the channels '&dubbo-redis:*' (see the ACL rule in docs/hostile-input.md#acl)", "Redis configuration centre " + redis
                         + " cannot subscribe to " + Printable.of(channel) + " (" + Printable.of(reason) + "): changes arrive only "
                         + (resyncMillis > 0 ? "with the re-read every " + resyncMillis + " ms (setting 'resync.period')"
                         : "never ('resync.period' is 0)"));

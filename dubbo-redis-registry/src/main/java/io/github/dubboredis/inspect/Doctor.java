@@ -132,7 +132,7 @@ public final class Doctor {
             findings.add(Finding.ok("permissions", "every operation the registry uses is allowed"));
         } else {
             findings.add(Finding.problem("permissions", "denied: " + String.join("; ", denied),
-                    "grant the ACL rule in the README (section ACL) to the registry's user"));
+                    "grant the ACL rule of docs/hostile-input.md#acl to the registry's user"));
         }
         String steps = store.serverSteps();
         if ("functions".equals(steps)) {
@@ -140,7 +140,7 @@ public final class Doctor {
         } else {
             findings.add(Finding.warning("functions", "server-side steps run as scripts (EVALSHA): the registry's user "
                     + "needs +eval/+evalsha, which lets it run any script", "on Redis 7, load the registry's functions once "
-                    + "(dubbo-redis-cli functions load) and use the ACL rule without +eval (README, section ACL)"));
+                    + "(dubbo-redis-cli functions load) and use the ACL rule without +eval (docs/hostile-input.md#acl)"));
         }
     }
 
@@ -170,7 +170,7 @@ public final class Doctor {
             dead += k.dead();
             if (k.tooLarge()) {
                 findings.add(Finding.problem("size", "key '" + k.redisKey() + "' " + k.problem(),
-                        "remove its stale entries; or raise key.max-entries on every registry (the README gives the limit)"));
+                        "remove its stale entries; or raise key.max-entries on every registry (the README's Limits give the largest key read)"));
                 continue;
             }
             if (k.problem() != null) {

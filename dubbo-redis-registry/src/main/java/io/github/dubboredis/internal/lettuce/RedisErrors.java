@@ -89,11 +89,11 @@ final class RedisErrors {
         if (upper.startsWith("NOPERM") && (upper.contains("EVAL") || upper.contains("FCALL"))) {
             return new RedisAccessException.Misconfigured("Redis at " + node + " lets " + user + " run neither the "
                     + "registry's functions nor scripts: " + m + " (load the functions once with 'dubbo-redis-cli "
-                    + "functions load', or allow +evalsha +eval; see the ACL rule in the README)", null);
+                    + "functions load', or allow +evalsha +eval; see the ACL rule in docs/hostile-input.md#acl)", null);
         }
         if (upper.startsWith("NOPERM")) {
             return new RedisAccessException.Misconfigured("Redis at " + node + " denied " + user + " a command the "
-                    + "registry needs: " + m + " (see the README for the ACL rule the registry needs)", null);
+                    + "registry needs: " + m + " (see docs/hostile-input.md#acl for the ACL rule the registry needs)", null);
         }
         if (upper.contains("DB INDEX") || upper.contains("INVALID DB")) {
             return new RedisAccessException.Misconfigured("Redis at " + node + " has no database "

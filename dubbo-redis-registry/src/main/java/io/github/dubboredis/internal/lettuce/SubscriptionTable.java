@@ -108,7 +108,7 @@ final class SubscriptionTable {
             if (ownChannelsRefusalReported.compareAndSet(false, true)) {
                 warn.accept("the Redis user may not subscribe to " + String.join(", ", own) + ", so this registry "
                         + "cannot hear operator requests such as 'dubbo-redis-cli failback'; allow the channels "
-                        + "'&dubbo-redis:*' (see the ACL rule in the README)");
+                        + "'&dubbo-redis:*' (see the ACL rule in docs/hostile-input.md#acl)");
             }
             return CompletableFuture.completedFuture(null);
         });

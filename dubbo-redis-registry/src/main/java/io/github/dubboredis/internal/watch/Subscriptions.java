@@ -187,7 +187,7 @@ public final class Subscriptions implements StoreListener {
                 if (reports.due("change-channels-refused")) {
                     observer.connectionWarning(store.describe(), "cannot subscribe to the change channels ("
                             + e.getMessage() + "): watched keys are read whole on every change, which costs more. "
-                            + "Allow the channels '&dubbo-redis:*' (see the ACL rule in the README)");
+                            + "Allow the channels '&dubbo-redis:*' (see the ACL rule in docs/hostile-input.md#acl)");
                 }
                 return null;
             }
