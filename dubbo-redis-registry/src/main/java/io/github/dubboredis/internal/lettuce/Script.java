@@ -49,7 +49,7 @@ final class Script {
 
     /** The name it has in the function library. */
     String functionName() {
-        return ScriptLibrary.FUNCTION_PREFIX + name.replace('-', '_');
+        return ScriptLibrary.functionPrefix() + name.replace('-', '_');
     }
 
     @Override

@@ -1,6 +1,11 @@
 package io.github.dubboredis.internal.lettuce;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The registry's server-side steps. Each touches keys of one Redis Cluster slot only (a hash and its change
@@ -19,9 +24,43 @@ import java.util.List;
  */
 final class ScriptLibrary {
 
-    /** Every function of the library is named with this (and the library's version). */
-    static final String FUNCTION_PREFIX = "dubboredis_v1_";
-    static final String LIBRARY_NAME = "dubboredis_v1";
+    /**
+     * The library's name: {@code dubboredis_} and a digest of every step's code. Each version of the registry so
+     * has a library of its own, loaded beside the others: during a rolling upgrade old and new registries each
+     * call their own functions, and no registry calls a function whose code is not its own (where its library is
+     * not loaded, it runs its steps as scripts).
+     */
+    static String libraryName() {
+        return Version.LIBRARY_NAME;
+    }
+
+    /** Every function of the library is named with this. */
+    static String functionPrefix() {
+        return Version.LIBRARY_NAME + "_";
+    }
+
+    /** Computed on first use, once every step exists (the steps are constants of this class and ConfigScripts). */
+    private static final class Version {
+        static final String LIBRARY_NAME = "dubboredis_" + digest();
+
+        private static String digest() {
+            StringBuilder code = new StringBuilder(HELPERS);
+            for (Script script : everyStep()) {
+                code.append(script.name()).append('\n').append(script.body()).append('\n');
+            }
+            try {
+                byte[] d = MessageDigest.getInstance("SHA-1")
+                        .digest(code.toString().getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(d).substring(0, 12);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-1 is required by every JVM", e);
+            }
+        }
+    }
+
+    private static List<Script> everyStep() {
+        return Stream.concat(ALL.stream(), ConfigScripts.ALL.stream()).toList();
+    }
 
     /**
      * For EVAL only: Redis 6.2 must be told to replicate a script's effects before it reads TIME and writes
@@ -250,12 +289,12 @@ final class ScriptLibrary {
     }
 
     /**
-     * The function library an operator loads once ({@code FUNCTION LOAD REPLACE}, as
+     * The function library an operator loads once per version of the registry ({@code FUNCTION LOAD REPLACE}, as
      * {@code dubbo-redis-cli functions load} does): every step as a function of the same body.
      */
     static String functionLibrary() {
-        StringBuilder s = new StringBuilder("#!lua name=" + LIBRARY_NAME + "\n").append(HELPERS);
-        for (Script script : java.util.stream.Stream.concat(ALL.stream(), ConfigScripts.ALL.stream()).toList()) {
+        StringBuilder s = new StringBuilder("#!lua name=" + libraryName() + "\n").append(HELPERS);
+        for (Script script : everyStep()) {
             s.append("redis.register_function('").append(script.functionName()).append("', function(KEYS, ARGV)\n")
                     .append(script.body()).append("end)\n");
         }
