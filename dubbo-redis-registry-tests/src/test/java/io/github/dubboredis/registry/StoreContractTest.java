@@ -201,6 +201,12 @@ class StoreContractTest {
         void aLockIsHeldByOneTokenAndAMarkerIsEstablishedOnce() {
             assertThat(get(store().tryLock("contract-lock", "t1", 60_000))).isTrue();
             assertThat(get(store().tryLock("contract-lock", "t2", 60_000))).isFalse();
+            assertThat(get(store().tryLock("contract-lock", "t1", 60_000))).as("taken once, not again").isFalse();
+            // Only its holder extends it (a long walk keeps its lock); nobody extends a lock that is not there.
+            assertThat(get(store().extendLock("contract-lock", "t2", 60_000))).isFalse();
+            assertThat(get(store().extendLock("contract-lock", "t1", 60_000))).isTrue();
+            assertThat(get(store().extendLock("contract-missing-lock", "t1", 60_000))).isFalse();
+            assertThat(get(store().tryLock("contract-lock", "t2", 60_000))).isFalse();
             assertThat(get(store().establishMarker("contract-marker", "first"))).isEqualTo("first");
             assertThat(get(store().establishMarker("contract-marker", "second"))).isEqualTo("first");
             assertThat(get(store().readMarker("contract-marker"))).isEqualTo("first");

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.dubboredis.internal.model.CategoryKey;
 import io.github.dubboredis.internal.model.Keyspace;
@@ -147,17 +148,25 @@ final class Reaper {
 
     private CompletableFuture<Integer> reapOwner(Lease lease) {
         long claimMillis = Math.max(timings.reapPeriod().toMillis() * 4, 10_000);
-        return store.tryLock(keyspace.reapClaimKey(lease.ownerId()), claimToken, claimMillis).thenCompose(claimed -> {
+        // Held through the walk: a dead owner's huge keys may take longer than the claim (see HeldLock).
+        HeldLock claim = new HeldLock(store, keyspace.reapClaimKey(lease.ownerId()), claimToken, claimMillis);
+        return claim.take().thenCompose(claimed -> {
             if (!claimed) {
                 return CompletableFuture.completedFuture(0); // another registry reaps this one
             }
             String value = Long.toString(lease.expiry());
-            return reapKeys(lease, value, null, 0)
-                    .thenCompose(n -> store.endLease(keyspace, lease.ownerId(), lease.expiry()).thenApply(x -> n));
+            AtomicBoolean lost = new AtomicBoolean();
+            return reapKeys(lease, value, null, 0, claim, lost).thenCompose(n -> lost.get() ? CompletableFuture.completedFuture(n)
+                    : store.endLease(keyspace, lease.ownerId(), lease.expiry()).thenApply(x -> n));
         });
     }
 
-    private CompletableFuture<Integer> reapKeys(Lease lease, String value, Object from, int removedSoFar) {
+    /** {@code lost} is set, and the walk stops, if another registry took the claim (it finishes the reap). */
+    private CompletableFuture<Integer> reapKeys(Lease lease, String value, Object from, int removedSoFar, HeldLock claim,
+            AtomicBoolean lost) {
+        if (lost.get()) {
+            return CompletableFuture.completedFuture(removedSoFar);
+        }
         return store.ownedKeys(keyspace, lease.ownerId(), from, KEYS_PER_PAGE).thenCompose((KeyPage page) -> {
             CompletableFuture<Integer> sum = CompletableFuture.completedFuture(removedSoFar);
             for (String name : page.keys()) {
@@ -170,14 +179,18 @@ final class Reaper {
                     }
                     continue;
                 }
-                sum = sum.thenCompose(n -> reapKey(key.get(), value, "0", 0).thenApply(m -> n + m));
+                sum = sum.thenCompose(n -> reapKey(key.get(), value, "0", 0, claim, lost).thenApply(m -> n + m));
             }
-            return page.last() ? sum : sum.thenCompose(n -> reapKeys(lease, value, page.next(), n));
+            return page.last() ? sum : sum.thenCompose(n -> reapKeys(lease, value, page.next(), n, claim, lost));
         });
     }
 
     /** Walks one key in bounded steps, removing the dead owner's entries; reported once for the key, not per step. */
-    private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor, int removedSoFar) {
+    private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor, int removedSoFar, HeldLock claim,
+            AtomicBoolean lost) {
+        if (lost.get()) {
+            return CompletableFuture.completedFuture(removedSoFar);
+        }
         long started = store.scheduler().nanoTime();
         return store.removeOwnerEntries(key, value, cursor, STEP).handle((ScanStep step, Throwable e) -> {
             if (e != null) {
@@ -193,7 +206,14 @@ final class Reaper {
                 return CompletableFuture.completedFuture(removed);
             }
             return Pacing.after(store.scheduler(), Pacing.since(store.scheduler(), started),
-                    () -> reapKey(key, value, step.cursor(), removed));
+                    () -> claim.keep().thenCompose(held -> {
+                        if (!held) {
+                            lost.set(true);
+                            reportRemoved(key, removed);
+                            return CompletableFuture.completedFuture(removed);
+                        }
+                        return reapKey(key, value, step.cursor(), removed, claim, lost);
+                    }));
         }).thenCompose(f -> f);
     }
 

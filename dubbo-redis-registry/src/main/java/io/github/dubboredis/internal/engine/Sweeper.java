@@ -51,21 +51,42 @@ final class Sweeper {
      */
     CompletableFuture<Integer> sweepIfElected() {
         long lockMillis = Math.max(1, timings.sweepPeriod().toMillis() * 9 / 10);
-        return store.tryLock(keyspace.sweepLockKey(), sweeperId, lockMillis)
-                .thenCompose(won -> won ? sweep() : CompletableFuture.completedFuture(-1));
+        HeldLock lock = new HeldLock(store, keyspace.sweepLockKey(), sweeperId, lockMillis);
+        return lock.take().thenCompose(won -> won ? sweep(lock) : CompletableFuture.completedFuture(-1));
     }
 
     /** One sweep of the root and the instances keys, without the election. */
     CompletableFuture<Integer> sweep() {
+        return sweep(HeldLock.none(store));
+    }
+
+    /** Held through the whole walk: a sweep of huge keys may outlast the lock's TTL (see {@link HeldLock}). */
+    private CompletableFuture<Integer> sweep(HeldLock lock) {
         if (!availability.expiriesTrusted()) {
             return CompletableFuture.completedFuture(0);
         }
-        long grace = timings.reapGrace().toMillis();
-        return sweepPattern(keyspace.pattern(), null, grace, 0)
-                .thenCompose(n -> sweepPattern(keyspace.instancesPrefix() + "*", null, grace, n));
+        Walk walk = new Walk(lock, timings.reapGrace().toMillis());
+        return sweepPattern(walk, keyspace.pattern(), null, 0)
+                .thenCompose(n -> sweepPattern(walk, keyspace.instancesPrefix() + "*", null, n));
     }
 
-    private CompletableFuture<Integer> sweepPattern(String pattern, Object from, long grace, int removedSoFar) {
+    /** One sweep: its lock, its grace, and whether it stopped because the lock was lost. */
+    private static final class Walk {
+        final HeldLock lock;
+        final long grace;
+        /** Read and written by the walk's steps, which follow one another (each on whichever thread completed the last). */
+        volatile boolean lockLost;
+
+        Walk(HeldLock lock, long grace) {
+            this.lock = lock;
+            this.grace = grace;
+        }
+    }
+
+    private CompletableFuture<Integer> sweepPattern(Walk walk, String pattern, Object from, int removedSoFar) {
+        if (walk.lockLost) {
+            return CompletableFuture.completedFuture(removedSoFar);
+        }
         return store.scanKeys(pattern, from, KEYS_PER_PAGE).thenCompose((KeyPage page) -> {
             CompletableFuture<Integer> sum = CompletableFuture.completedFuture(removedSoFar);
             for (String name : page.keys()) {
@@ -73,9 +94,9 @@ final class Sweeper {
                 if (key.isEmpty()) {
                     continue; // readers report such keys; the sweep only removes entries
                 }
-                sum = sum.thenCompose(n -> sweepKey(key.get(), grace, "0", 0).thenApply(m -> n + m));
+                sum = sum.thenCompose(n -> sweepKey(walk, key.get(), "0", 0).thenApply(m -> n + m));
             }
-            return page.last() ? sum : sum.thenCompose(n -> sweepPattern(pattern, page.next(), grace, n));
+            return page.last() ? sum : sum.thenCompose(n -> sweepPattern(walk, pattern, page.next(), n));
         });
     }
 
@@ -83,9 +104,12 @@ final class Sweeper {
      * Walks one key in bounded steps; the removals are reported once for the whole key, not per step (a key
      * of 200,000 expired entries is one log line, not 800).
      */
-    private CompletableFuture<Integer> sweepKey(CategoryKey key, long grace, String cursor, int removedSoFar) {
+    private CompletableFuture<Integer> sweepKey(Walk walk, CategoryKey key, String cursor, int removedSoFar) {
+        if (walk.lockLost) {
+            return CompletableFuture.completedFuture(removedSoFar);
+        }
         long started = store.scheduler().nanoTime();
-        return store.removeExpiredEntries(key, grace, cursor, STEP).handle((ScanStep step, Throwable e) -> {
+        return store.removeExpiredEntries(key, walk.grace, cursor, STEP).handle((ScanStep step, Throwable e) -> {
             if (e != null) {
                 reportRemoved(key, removedSoFar);
                 if (RedisAccessException.isWrongType(e)) {
@@ -102,7 +126,14 @@ final class Sweeper {
                 return CompletableFuture.completedFuture(removed);
             }
             return Pacing.after(store.scheduler(), Pacing.since(store.scheduler(), started),
-                    () -> sweepKey(key, grace, step.cursor(), removed));
+                    () -> walk.lock.keep().thenCompose(held -> {
+                        if (!held) {
+                            walk.lockLost = true; // another registry sweeps now; it walks this key again
+                            reportRemoved(key, removed);
+                            return CompletableFuture.completedFuture(removed);
+                        }
+                        return sweepKey(walk, key, step.cursor(), removed);
+                    }));
         }).thenCompose(f -> f);
     }
 

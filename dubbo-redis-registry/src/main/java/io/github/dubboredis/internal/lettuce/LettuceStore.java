@@ -400,6 +400,12 @@ abstract class LettuceStore implements RegistryStore, NodeLink.Events {
     }
 
     @Override
+    public CompletableFuture<Boolean> extendLock(String lockKey, String token, long ttlMillis) {
+        return this.<Long>step(ScriptLibrary.EXTEND_LOCK, ScriptOutputType.INTEGER, new String[] {lockKey}, token,
+                Long.toString(ttlMillis)).thenApply(n -> n == 1);
+    }
+
+    @Override
     public CompletableFuture<Boolean> tryLock(String lockKey, String token, long ttlMillis) {
         return this.<Long>step(ScriptLibrary.LOCK, ScriptOutputType.INTEGER, new String[] {lockKey}, token, Long.toString(ttlMillis))
                 .thenApply(n -> {

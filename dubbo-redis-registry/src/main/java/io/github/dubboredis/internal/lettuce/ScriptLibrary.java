@@ -226,6 +226,12 @@ final class ScriptLibrary {
             + "if ttl > tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end\n"
             + "return 0\n");
 
+    /** KEYS: lock. ARGV: token, ttl ms. Extends the lock to the ttl if the token holds it; returns 1 if it does. */
+    static final Script EXTEND_LOCK = new Script("extend-lock", ""
+            + "local v = redis.pcall('GET', KEYS[1])\n"
+            + "if type(v) == 'string' and v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end\n"
+            + "return 0\n");
+
     /** KEYS: marker. ARGV: candidate. Creates the data marker if missing; returns its value. */
     static final Script MARKER = new Script("marker", ""
             + "repair(KEYS[1], 'string')\n"
@@ -282,7 +288,7 @@ final class ScriptLibrary {
             + "redis.call('PUBLISH', ARGV[3], ARGV[1])\n"
             + "return 1\n");
 
-    static final List<Script> ALL = List.of(PUT, REMOVE, REPLACE, REMOVE_OWNER_ENTRIES, REMOVE_EXPIRED_ENTRIES, PROBE,
+    static final List<Script> ALL = List.of(PUT, REMOVE, REPLACE, REMOVE_OWNER_ENTRIES, REMOVE_EXPIRED_ENTRIES, PROBE, EXTEND_LOCK,
             LOCK, MARKER, LEASE, LEASE_KEYS, END_LEASE, LIST_ADD, FIELD_CAS);
 
     private ScriptLibrary() {

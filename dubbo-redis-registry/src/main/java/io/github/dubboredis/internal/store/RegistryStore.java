@@ -135,6 +135,12 @@ public interface RegistryStore {
      */
     CompletableFuture<Boolean> tryLock(String lockKey, String token, long ttlMillis);
 
+    /**
+     * Extends a lock this token holds to {@code ttlMillis} from now; false, changing nothing, if another token holds
+     * it or nobody does (it ran out). For a job that runs longer than the lock that elected it.
+     */
+    CompletableFuture<Boolean> extendLock(String lockKey, String token, long ttlMillis);
+
     // ---- the data marker -------------------------------------------------------------------------------
 
     /** Creates the marker if there is none (replacing a key of the wrong type), and returns its value. */

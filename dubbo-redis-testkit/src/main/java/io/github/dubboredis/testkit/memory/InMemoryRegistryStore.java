@@ -445,8 +445,20 @@ public final class InMemoryRegistryStore implements RegistryStore {
                 expiresAt.put(lockKey, scheduler.currentTimeMillis() + ttlMillis);
                 return true;
             }
-            expiresAt.putIfAbsent(lockKey, scheduler.currentTimeMillis() + ttlMillis);
+            long cut = scheduler.currentTimeMillis() + ttlMillis; // none, or longer than this ttl: cut to it
+            expiresAt.merge(lockKey, cut, Math::min);
             return false;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> extendLock(String lockKey, String token, long ttlMillis) {
+        return reply(() -> {
+            if (!token.equals(live(lockKey))) {
+                return false;
+            }
+            expiresAt.put(lockKey, scheduler.currentTimeMillis() + ttlMillis);
+            return true;
         });
     }
 
