@@ -38,7 +38,7 @@ import io.github.dubboredis.testkit.RedisServer;
  */
 public final class RegistryBenchmarks {
 
-    static final List<String> ALL_SCENARIOS = List.of("latency", "subscribe", "register", "renewal", "churn");
+    static final List<String> ALL_SCENARIOS = List.of("cycle", "latency", "subscribe", "register", "renewal", "churn");
     static final List<String> ALL_TARGETS = List.of("ours", "zookeeper", "legacy");
 
     /** One scenario run with its parameters; the same for every registry. */

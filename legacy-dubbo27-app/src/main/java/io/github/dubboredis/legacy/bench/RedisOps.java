@@ -110,6 +110,11 @@ public final class RedisOps implements ServerOps {
     }
 
     @Override
+    public ChannelTap tap(String channel) {
+        return ChannelTap.open(address, channel);
+    }
+
+    @Override
     public String memoryNote() {
         return "INFO used_memory";
     }

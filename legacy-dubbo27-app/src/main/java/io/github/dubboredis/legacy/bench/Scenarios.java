@@ -45,8 +45,9 @@ public final class Scenarios {
         try {
             if ("floor".equals(scenario)) {
                 r = floor(t, i(p, "warmup"), i(p, "samples"), p.containsKey("idle_us") ? l(p, "idle_us") : 0);
-            } else if ("latency".equals(scenario)) {
-                r = latency(t, i(p, "warmup"), i(p, "samples"), l(p, "budget_ms"));
+            } else if ("latency".equals(scenario) || "cycle".equals(scenario)) {
+                r = latency(t, i(p, "warmup"), i(p, "samples"), l(p, "budget_ms"),
+                        p.containsKey("tap_samples") ? i(p, "tap_samples") : 0);
             } else if ("subscribe".equals(scenario)) {
                 r = subscribe(t, i(p, "services"), p.containsKey("warmup") ? i(p, "warmup") : 0, l(p, "deadline_ms"));
             } else if ("register".equals(scenario)) {
@@ -216,57 +217,130 @@ public final class Scenarios {
 
     /**
      * From {@code register()} called on one registry instance to the listener of another instance (as if in
-     * another process, subscribed to that service) being handed a list that contains the URL; then the URL is
-     * unregistered and its removal awaited before the next sample.
+     * another process, subscribed to that service) being handed a list that contains the URL; then from
+     * {@code unregister()} to a list without it, before the next sample: the pattern of every rolling restart.
+     * The {@code latency} scenario runs it long and warm, the {@code cycle} scenario short (50 + 300), as it was
+     * first measured. With {@code tapSamples} > 0 and a Redis behind the registry, as many samples are first taken
+     * with a plain subscriber of the key's channel beside the registry ({@link ChannelTap}): when the
+     * announcement reached a subscriber at all, and what the registry adds after that (the tap is closed before the
+     * measured samples: its thread would compete with the registry's for the CPUs).
      */
-    static Map<String, Object> latency(RegistryTarget t, int warmup, int samples, long budgetMs) {
+    static Map<String, Object> latency(RegistryTarget t, int warmup, int samples, long budgetMs, int tapSamples) {
         String service = PREFIX + "LatencyService";
         BenchKit.Deadline d = new BenchKit.Deadline(budgetMs);
         Registry provider = t.create("latency-provider", 0, params());
         Registry consumer = t.create("latency-consumer", 1, params());
-        Histogram h = BenchKit.histogram();
-        Histogram call = BenchKit.histogram();
-        int timeouts = 0;
+        Histogram added = BenchKit.histogram();
+        Histogram removed = BenchKit.histogram();
+        Histogram registerCall = BenchKit.histogram();
+        Histogram unregisterCall = BenchKit.histogram();
+        Histogram published = BenchKit.histogram();
+        Histogram afterPublish = BenchKit.histogram();
+        Histogram removalAfterPublish = BenchKit.histogram();
+        int[] timeouts = new int[1];
         int done = 0;
+        ChannelTap tap = null;
         try {
             SeqWatch watch = new SeqWatch();
             consumer.subscribe(t.url(consumer, consumerUrl(service)), watch);
             // Dubbo 3's registries notify an empty list at once; Dubbo 2.7's Redis registry says nothing about a
             // service without keys. Either way the subscription is in place when subscribe() returns.
             watch.awaitAnyNotification(1_000);
-            for (int k = 0; k < warmup + samples && !d.expired(); k++) {
-                URL url = t.url(provider, providerUrl(service, 20880, "seq=" + k));
-                watch.expect(String.valueOf(k), true);
-                long t0 = System.nanoTime();
-                provider.register(url);
-                long returned = System.nanoTime();
-                long seen = watch.await(5_000);
-                if (seen == 0) {
-                    if (++timeouts >= 5) {
-                        break;
-                    }
-                } else if (k >= warmup) {
-                    h.recordValue(seen - t0);
-                    call.recordValue(returned - t0);
-                    done++;
+            int k = 0;
+            for (; k < warmup && !d.expired() && timeouts[0] < 5; k++) {
+                sample(t, provider, watch, service, k, null, null, null, null, null, null, timeouts);
+            }
+            tap = tapSamples > 0 ? t.server().tap("/dubbo/" + service + "/providers") : null;
+            if (tap != null) {
+                for (int j = 0; j < tapSamples && !d.expired() && timeouts[0] < 5; j++, k++) {
+                    sample(t, provider, watch, service, k, null, null, null, null, tap,
+                            new Histogram[] {published, afterPublish, removalAfterPublish}, timeouts);
                 }
-                watch.expect(String.valueOf(k), false);
-                provider.unregister(url);
-                if (watch.await(5_000) == 0 && ++timeouts >= 5) {
-                    break;
+                tap.close();
+                tap = null;
+            }
+            for (int j = 0; j < samples && !d.expired() && timeouts[0] < 5; j++, k++) {
+                if (sample(t, provider, watch, service, k, added, removed, registerCall, unregisterCall, null, null,
+                        timeouts)) {
+                    done++;
                 }
             }
         } finally {
+            if (tap != null) {
+                tap.close();
+            }
             t.destroy(consumer);
             t.destroy(provider);
         }
-        Map<String, Object> r = BenchKit.summary(h);
-        r.put("register_call", BenchKit.summary(call));
+        Map<String, Object> r = BenchKit.summary(added);
+        r.put("removal", BenchKit.summary(removed));
+        r.put("register_call", BenchKit.summary(registerCall));
+        r.put("unregister_call", BenchKit.summary(unregisterCall));
+        if (published.getTotalCount() > 0) {
+            r.put("publish_seen", BenchKit.summary(published));
+            r.put("notification_after_publish", BenchKit.summary(afterPublish));
+            r.put("removal_after_publish", BenchKit.summary(removalAfterPublish));
+            r.put("tap_samples", published.getTotalCount());
+        }
         r.put("warmup", warmup);
         r.put("requested", samples);
         r.put("finished", done == samples);
-        r.put("timeouts", timeouts);
+        r.put("timeouts", timeouts[0]);
         return r;
+    }
+
+    /**
+     * One register/unregister cycle; records into the histograms given (null: not recorded). {@code tapped}: the
+     * announcement's arrival at the tap, the notification after it, the removal's notification after its own.
+     * Returns whether both notifications came.
+     */
+    private static boolean sample(RegistryTarget t, Registry provider, SeqWatch watch, String service, int k,
+            Histogram added, Histogram removed, Histogram registerCall, Histogram unregisterCall, ChannelTap tap,
+            Histogram[] tapped, int[] timeouts) {
+        URL url = t.url(provider, providerUrl(service, 20880, "seq=" + k));
+        watch.expect(String.valueOf(k), true);
+        long t0 = System.nanoTime();
+        provider.register(url);
+        long returned = System.nanoTime();
+        long seen = watch.await(5_000);
+        boolean ok = seen != 0;
+        if (!ok) {
+            timeouts[0]++;
+        } else {
+            record(added, seen - t0);
+            record(registerCall, returned - t0);
+            if (tap != null) {
+                long arrived = tap.arrivalAfter("register", t0, 1_000);
+                if (arrived != 0) {
+                    tapped[0].recordValue(arrived - t0);
+                    tapped[1].recordValue(Math.max(0, seen - arrived));
+                }
+            }
+        }
+        watch.expect(String.valueOf(k), false);
+        long u0 = System.nanoTime();
+        provider.unregister(url);
+        long unregistered = System.nanoTime();
+        long gone = watch.await(5_000);
+        if (gone == 0) {
+            timeouts[0]++;
+            return false;
+        }
+        record(removed, gone - u0);
+        record(unregisterCall, unregistered - u0);
+        if (tap != null) {
+            long arrived = tap.arrivalAfter("unregister", u0, 1_000);
+            if (arrived != 0) {
+                tapped[2].recordValue(Math.max(0, gone - arrived));
+            }
+        }
+        return ok;
+    }
+
+    private static void record(Histogram h, long nanos) {
+        if (h != null) {
+            h.recordValue(nanos);
+        }
     }
 
     // ---- subscribe to many services -----------------------------------------------------------------

@@ -31,6 +31,14 @@ public interface ServerOps extends AutoCloseable {
      */
     Map<String, Long> stats();
 
+    /**
+     * A plain subscriber of one of the server's pub/sub channels (see {@link ChannelTap}); null where the server
+     * has none (ZooKeeper).
+     */
+    default ChannelTap tap(String channel) {
+        return null;
+    }
+
     /** What {@code memory_bytes} is, for the report. */
     String memoryNote();
 
