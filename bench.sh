@@ -8,6 +8,8 @@
 #   ./bench.sh --quick                  small sizes, about two minutes: tries the harness, proves nothing
 #   ./bench.sh --registries ours,zookeeper   leave a registry out
 #   ./bench.sh --zk-no-fsync            ZooKeeper without its per-write fsync (the Redis servers have no persistence)
+#   BENCH_JVM_OPTS='-XX:StartFlightRecording=filename=ours.jfr' ./bench.sh cycle --registries ours
+#                                       extra options for the benchmark JVM (a profile, say); not passed to children
 #
 # Starts its own servers (two redis-server, one ZooKeeper in a JVM of its own) and runs the old registry in a
 # child JVM. Tables on stdout, progress on stderr, every figure in dubbo-redis-benchmarks/target/benchmark-results.json.
@@ -19,5 +21,5 @@ legacy="legacy-dubbo27-app/target/classes:$(cat legacy-dubbo27-app/target/classp
 # Loopback only (see README, "Loopback only"). The child JVMs (old registry, ZooKeeper) get the same heap and
 # collector options; the serial collector makes System.gc() a full collection, for the heap figures.
 exec tools/loopback/bin/java -Xms1g -Xmx1g -XX:+UseSerialGC -Ddubbo.application.logger=slf4j \
-  -Dbench.legacy.classpath="$legacy" -Dbench.revision="$(git describe --always --dirty 2>/dev/null || echo unknown)" \
+  ${BENCH_JVM_OPTS:-} -Dbench.legacy.classpath="$legacy" -Dbench.revision="$(git describe --always --dirty 2>/dev/null || echo unknown)" \
   -cp "$classpath" io.github.dubboredis.benchmarks.RegistryBenchmarks "$@"
