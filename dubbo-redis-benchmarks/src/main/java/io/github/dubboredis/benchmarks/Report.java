@@ -57,6 +57,24 @@ final class Report {
                     new Column("last-change lag ms", r -> Boolean.TRUE.equals(r.get("converged")) ? r.get("last_lag_ms")
                             : "not converged in " + r.get("settle_limit_s") + " s (" + r.get("consumers_with_final_state")
                                     + " final)"));
+            case "fanout" -> List.of(
+                    new Column("server bytes out/change", r -> r.get("bytes_out_per_change")),
+                    new Column("of a full re-read by all", r -> r.get("of_full_reads") instanceof Number n
+                            ? (n.doubleValue() >= 0.1 ? String.format("%.2f", n.doubleValue())
+                            : "1/" + Math.round(1 / Math.max(1e-9, n.doubleValue()))) : null),
+                    new Column("server CPU ms/change", r -> r.get("server_cpu_us_per_change") instanceof Number n
+                            ? n.doubleValue() / 1000.0 : null),
+                    new Column("subscribers' CPU ms/change (gross)", r -> r.get("client_cpu_ms_per_change") == null ? null
+                            : r.get("client_cpu_ms_per_change") + " (" + r.get("client_cpu_ms_per_change_gross") + ")"),
+                    col("notifications/change", "notifications_per_change"),
+                    col("heard in time %", "heard_before_next_change_pct"),
+                    new Column("delay p50/p99 ms", r -> r.get("delay") instanceof Map<?, ?> m && m.get("p50_us") != null
+                            ? format(((Number) m.get("p50_us")).doubleValue() / 1000) + " / "
+                                    + format(((Number) m.get("p99_us")).doubleValue() / 1000) : null),
+                    new Column("last-change lag ms", r -> Boolean.TRUE.equals(r.get("settled")) ? r.get("last_change_lag_ms")
+                            : "not settled (" + r.get("subscribers_with_last_state") + " of " + r.get("subscribers") + ")"),
+                    new Column("heap MB/subscriber", r -> r.get("heap_per_subscriber_kb") instanceof Number n
+                            ? n.doubleValue() / 1024.0 : null));
             default -> List.of();
         };
         Column key = cols.isEmpty() ? null : keyColumn(scenario, cols);
@@ -133,6 +151,7 @@ final class Report {
         return switch (scenario) {
             case "latency", "cycle" -> cols.get(2); // p99
             case "churn" -> cols.get(4); // lag
+            case "fanout" -> cols.get(0); // bytes
             default -> cols.get(0);
         };
     }
@@ -232,6 +251,12 @@ final class Report {
                     break;
                 }
             }
+            case "fanout" -> b.append("  One service, its providers written directly into the server; every subscriber a registry"
+                    + " instance of its own (all in one JVM of their own per registry kind, whose CPU is the 'subscribers' CPU');"
+                    + " one more provider joins and leaves in turn, one change a second. Per change, less what a quiet window of"
+                    + " the same length costs: what the server sent, its CPU and the subscribers' (in brackets: as measured, quiet costs included). A full re-read by all: every"
+                    + " subscriber reading the whole service once (HGETALL or getChildren reply size x subscribers). Heard in"
+                    + " time: subscriber x change pairs notified of that change before the next one; delay: for those.\n");
             case "churn" -> b.append("  Each provider in turn unregisters and registers again, paced; lag = last change until the"
                     + " last notification after it, once every consumer holds all providers and a second passed quietly.\n");
             default -> {

@@ -39,6 +39,14 @@ public interface ServerOps extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The size of one whole read of a service's providers as the server sends it (a Redis HGETALL reply, a ZooKeeper
+     * getChildren reply); -1 where not known.
+     */
+    default long fullReadBytes(String service) {
+        return -1;
+    }
+
     /** What {@code memory_bytes} is, for the report. */
     String memoryNote();
 
