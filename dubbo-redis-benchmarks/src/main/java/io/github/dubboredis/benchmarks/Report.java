@@ -355,6 +355,7 @@ final class Report {
                                 hotP50 == null ? "" : String.format(" or %.1f x back to back (%.0f us)", oursP50 / hotP50, hotP50))));
             }
         }
+        issue14(results, v);
         Map<String, Map<String, Map<String, Object>>> sub = results.get("subscribe");
         if (sub != null) {
             String largest = null;
@@ -409,6 +410,149 @@ final class Report {
             }
         }
         return v;
+    }
+
+    /**
+     * The targets of issue 14: notification p50 and p99 below both the old registry's and ZooKeeper's in every latency
+     * scenario (registration and removal), p50 within 2 Redis round trips of the PUBLISH, churn at least ZooKeeper's
+     * with no more lag, memory per registration at most the old registry's, and the fan-out at most 1/50 of a full
+     * re-read with no worse delay.
+     */
+    private static void issue14(Map<String, Map<String, Map<String, Map<String, Object>>>> results, Map<String, Object> v) {
+        Double rttP50 = results.get("latency") == null ? null
+                : num(results.get("latency"), "round trip after 0.5 ms idle", "ours", "p50_us");
+        String[][] latencyRuns = {{"latency", "notification"}, {"cycle", "register/unregister cycle"}};
+        for (String[] lr : latencyRuns) {
+            Map<String, Map<String, Map<String, Object>>> s = results.get(lr[0]);
+            if (s == null || s.get(lr[1]) == null) {
+                continue;
+            }
+            Map<String, Map<String, Object>> byTarget = s.get(lr[1]);
+            for (String what : new String[] {"register", "unregister"}) {
+                Map<String, Object> ours = side(byTarget.get("ours"), what);
+                Map<String, Object> legacy = side(byTarget.get("legacy"), what);
+                Map<String, Object> zk = side(byTarget.get("zookeeper"), what);
+                Double o50 = n(ours, "p50_us");
+                Double o99 = n(ours, "p99_us");
+                if (o50 == null || o99 == null) {
+                    continue;
+                }
+                boolean met = true;
+                StringBuilder d = new StringBuilder(String.format("ours %.0f / %.0f us", o50, o99));
+                Map<String, Map<String, Object>> others = new LinkedHashMap<>();
+                others.put("old registry", legacy == null ? Map.of() : legacy);
+                others.put("ZooKeeper", zk == null ? Map.of() : zk);
+                for (Map.Entry<String, Map<String, Object>> other : others.entrySet()) {
+                    Double p50 = n(other.getValue(), "p50_us");
+                    Double p99 = n(other.getValue(), "p99_us");
+                    if (p50 == null || p99 == null) {
+                        met = false;
+                        d.append(", ").append(other.getKey()).append(" not measured");
+                        continue;
+                    }
+                    met &= o50 < p50 && o99 < p99;
+                    d.append(String.format(", %s %.0f / %.0f us", other.getKey(), p50, p99));
+                }
+                v.put("#14 " + lr[0] + " " + what + ": notification p50 and p99 below the old registry and ZooKeeper",
+                        verdict(met, d.toString()));
+                Double after = ours.get("after_publish") instanceof Map<?, ?> m && m.get("p50_us") instanceof Number x
+                        ? x.doubleValue() : null;
+                if (after != null && rttP50 != null) {
+                    v.put("#14 " + lr[0] + " " + what + ": p50 within 2 Redis round trips of the PUBLISH", verdict(after <= 2 * rttP50,
+                            String.format("notification p50 %.0f us after the PUBLISH reached a plain subscriber = %.1f x the PING"
+                                    + " p50 after idleness (%.0f us)", after, after / rttP50, rttP50)));
+                }
+            }
+        }
+        Map<String, Map<String, Map<String, Object>>> churn = results.get("churn");
+        if (churn != null) {
+            for (Map.Entry<String, Map<String, Map<String, Object>>> e : churn.entrySet()) {
+                Map<String, Object> o = e.getValue().get("ours");
+                Map<String, Object> z = e.getValue().get("zookeeper");
+                Double oc = n(o, "achieved_rate_per_s");
+                Double zc = n(z, "achieved_rate_per_s");
+                Double on = n(o, "notifications_per_s");
+                Double zn = n(z, "notifications_per_s");
+                Double ol = Boolean.TRUE.equals(o == null ? null : o.get("converged")) ? n(o, "last_lag_ms") : null;
+                Double zl = Boolean.TRUE.equals(z == null ? null : z.get("converged")) ? n(z, "last_lag_ms") : null;
+                if (oc != null && zc != null && on != null && zn != null) {
+                    boolean lagOk = ol != null && (zl == null || ol <= zl);
+                    v.put("#14 churn (" + e.getKey() + "): changes/s and notifications/s >= ZooKeeper's, lag no more",
+                            verdict(oc >= zc && on >= zn && lagOk, String.format("ours %.1f changes/s, %.0f notifications/s, lag %s ms;"
+                                    + " ZooKeeper %.1f, %.0f, %s ms", oc, on, ol, zc, zn, zl)));
+                }
+            }
+        }
+        Map<String, Map<String, Map<String, Object>>> reg = results.get("register");
+        if (reg != null) {
+            String largest = null;
+            for (String label : reg.keySet()) {
+                largest = label;
+            }
+            Double o = n(reg.get(largest).get("ours"), "memory_per_registration_bytes");
+            Double l = n(reg.get(largest).get("legacy"), "memory_per_registration_bytes");
+            if (o != null && l != null) {
+                v.put("#14 memory per registration (" + largest + ") <= the old registry's", verdict(o <= l,
+                        String.format("ours %.0f B, old registry %.0f B", o, l)));
+            }
+        }
+        Map<String, Map<String, Map<String, Object>>> fan = results.get("fanout");
+        if (fan != null) {
+            for (Map.Entry<String, Map<String, Map<String, Object>>> e : fan.entrySet()) {
+                Map<String, Object> o = e.getValue().get("ours");
+                Double of = n(o, "of_full_reads");
+                if (of == null) {
+                    continue;
+                }
+                v.put("#14 fan-out (" + e.getKey() + "): bytes per change <= 1/50 of a full re-read by all", verdict(of <= 0.02,
+                        String.format("ours %s B per change = 1/%.0f of %s B", o.get("bytes_out_per_change"), 1 / Math.max(1e-9, of),
+                                o.get("full_reads_bytes_per_change"))));
+                Double o50 = o.get("delay") instanceof Map<?, ?> m && m.get("p50_us") instanceof Number x ? x.doubleValue() : null;
+                Double o99 = o.get("delay") instanceof Map<?, ?> m && m.get("p99_us") instanceof Number x ? x.doubleValue() : null;
+                if (o50 == null || o99 == null) {
+                    continue;
+                }
+                boolean met = Boolean.TRUE.equals(o.get("settled"));
+                StringBuilder d = new StringBuilder(String.format("ours %.1f / %.1f ms (heard in time %s%%)", o50 / 1000, o99 / 1000,
+                        o.get("heard_before_next_change_pct")));
+                for (String other : new String[] {"legacy", "zookeeper"}) {
+                    Map<String, Object> r = e.getValue().get(other);
+                    Double p50 = r != null && r.get("delay") instanceof Map<?, ?> m && m.get("p50_us") instanceof Number x ? x.doubleValue() : null;
+                    Double p99 = r != null && r.get("delay") instanceof Map<?, ?> m && m.get("p99_us") instanceof Number x ? x.doubleValue() : null;
+                    if (p50 == null || p99 == null) {
+                        d.append(", ").append(other).append(" not measured");
+                        continue;
+                    }
+                    met &= o50 <= p50 && o99 <= p99;
+                    d.append(String.format(", %s %.1f / %.1f ms (heard in time %s%%)", other, p50 / 1000, p99 / 1000,
+                            r.get("heard_before_next_change_pct")));
+                }
+                v.put("#14 fan-out (" + e.getKey() + "): delay p50/p99 no worse than the others", verdict(met, d.toString()));
+            }
+        }
+    }
+
+    /** A latency run's figures for the registration ({@code register}: the run itself) or the removal. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> side(Map<String, Object> run, String what) {
+        if (run == null) {
+            return null;
+        }
+        if (what.equals("register")) {
+            Map<String, Object> r = new LinkedHashMap<>(run);
+            r.put("after_publish", run.get("notification_after_publish"));
+            return r;
+        }
+        if (!(run.get("removal") instanceof Map<?, ?>)) {
+            return null;
+        }
+        Map<String, Object> r = new LinkedHashMap<>((Map<String, Object>) run.get("removal"));
+        r.put("after_publish", run.get("removal_after_publish"));
+        return r;
+    }
+
+    private static Double n(Map<String, Object> m, String field) {
+        return m != null && m.get(field) instanceof Number x ? x.doubleValue() : null;
     }
 
     private static Map<String, Object> verdict(boolean met, String detail) {
