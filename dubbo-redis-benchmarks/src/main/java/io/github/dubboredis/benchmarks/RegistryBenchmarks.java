@@ -84,7 +84,10 @@ public final class RegistryBenchmarks {
                         Dubbo3Agent.class.getName(), List.of("ours", ourRedis.address(), "-1")));
             }
             if (o.targets.contains("zookeeper")) {
-                List<String> zkArgs = new ArrayList<>(List.of("-Xmx1g", "-XX:TieredStopAtLevel=4",
+                // jute.maxbuffer 8 MB on the server and in the fan-out's client JVM: the default 1 MB caps a getChildren
+                // reply, and 5,000 provider URLs of a service make 2 MB; a ZooKeeper that serves such a service is
+                // configured so (the clients of the other scenarios read far less and keep the default).
+                List<String> zkArgs = new ArrayList<>(List.of("-Xmx1g", "-XX:TieredStopAtLevel=4", "-Djute.maxbuffer=8388608",
                         "-Dzookeeper.4lw.commands.whitelist=*", "-Dzookeeper.admin.enableServer=false"));
                 if (o.zkNoFsync) {
                     zkArgs.add("-Dzookeeper.forceSync=no");
@@ -135,7 +138,11 @@ public final class RegistryBenchmarks {
                     List<Map<String, Object>> got;
                     if (IN_CHILD.contains(scenario)) {
                         AgentRunner agent = name.equals("legacy") ? legacy : agents.get(name);
-                        got = agent.withJvmArgs(withHeap(childArgs, o.childHeap)).run(runs);
+                        List<String> agentArgs = withHeap(childArgs, o.childHeap);
+                        if (name.equals("zookeeper")) {
+                            agentArgs.add("-Djute.maxbuffer=8388608");
+                        }
+                        got = agent.withJvmArgs(agentArgs).run(runs);
                     } else if (name.equals("legacy")) {
                         got = legacy.run(runs);
                     } else {
