@@ -10,6 +10,8 @@
 #   ./bench.sh --zk-no-fsync            ZooKeeper without its per-write fsync (the Redis servers have no persistence)
 #   BENCH_JVM_OPTS='-XX:StartFlightRecording=filename=ours.jfr' ./bench.sh cycle --registries ours
 #                                       extra options for the benchmark JVM (a profile, say); not passed to children
+#   BENCH_CHILD_JVM_OPTS='-XX:StartFlightRecording=filename=/tmp/fanout.jfr' ./bench.sh fanout --registries ours
+#                                       extra options for the child JVMs (the fan-out's agents, the old registry's)
 #
 # Starts its own servers (two redis-server, one ZooKeeper in a JVM of its own) and runs the old registry in a
 # child JVM. Tables on stdout, progress on stderr, every figure in dubbo-redis-benchmarks/target/benchmark-results.json.
@@ -21,5 +23,5 @@ legacy="legacy-dubbo27-app/target/classes:$(cat legacy-dubbo27-app/target/classp
 # Loopback only (see README, "Loopback only"). The child JVMs (old registry, ZooKeeper) get the same heap and
 # collector options; the serial collector makes System.gc() a full collection, for the heap figures.
 exec tools/loopback/bin/java -Xms1g -Xmx1g -XX:+UseSerialGC -Ddubbo.application.logger=slf4j \
-  ${BENCH_JVM_OPTS:-} -Dbench.legacy.classpath="$legacy" -Dbench.revision="$(git describe --always --dirty 2>/dev/null || echo unknown)" \
+  ${BENCH_JVM_OPTS:-} -Dbench.child.opts="${BENCH_CHILD_JVM_OPTS:-}" -Dbench.legacy.classpath="$legacy" -Dbench.revision="$(git describe --always --dirty 2>/dev/null || echo unknown)" \
   -cp "$classpath" io.github.dubboredis.benchmarks.RegistryBenchmarks "$@"

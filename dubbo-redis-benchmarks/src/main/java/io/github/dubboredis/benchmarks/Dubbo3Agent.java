@@ -43,6 +43,7 @@ public final class Dubbo3Agent {
             @SuppressWarnings("unchecked")
             Map<String, Object> params = (Map<String, Object>) runs.get(i).get("params");
             Map<String, Object> result = Scenarios.run((String) runs.get(i).get("scenario"), t, params);
+            dumpRecordings(); // before the result: the benchmark may stop this JVM as soon as it has the last one
             System.out.println("RESULT " + i + " " + BenchKit.toJson(result));
             System.out.flush();
             if (Boolean.TRUE.equals(result.get("abandoned"))) {
@@ -55,5 +56,26 @@ public final class Dubbo3Agent {
         System.out.println("DONE");
         System.out.flush();
         Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Writes a flight recording started with {@code -XX:StartFlightRecording=filename=...} (BENCH_CHILD_JVM_OPTS):
+     * the JVM writes it at a normal exit only, and this agent halts or is stopped (hundreds of registries' shutdown
+     * hooks are not what is measured).
+     */
+    private static void dumpRecordings() {
+        if (java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .noneMatch(a -> a.contains("StartFlightRecording"))) {
+            return; // asking for the recorder would start one
+        }
+        for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+            try {
+                if (r.getDestination() != null) {
+                    r.dump(r.getDestination());
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("[bench] could not write the flight recording: " + e);
+            }
+        }
     }
 }

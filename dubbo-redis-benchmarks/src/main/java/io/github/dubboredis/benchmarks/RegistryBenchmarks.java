@@ -62,6 +62,12 @@ public final class RegistryBenchmarks {
                 .toList();
         List<String> childArgs = new ArrayList<>(jvmArgs);
         childArgs.add("-XX:TieredStopAtLevel=4"); // ChildJvm's default (C1 only) would handicap the child
+        // Options for the child JVMs alone (BENCH_CHILD_JVM_OPTS in bench.sh): a profile of the fan-out's subscribers.
+        for (String a : System.getProperty("bench.child.opts", "").trim().split("\\s+")) {
+            if (!a.isEmpty()) {
+                childArgs.add(a);
+            }
+        }
         meta.put("jvm_args", jvmArgs);
         System.out.println("Registry benchmarks: " + meta.get("machine") + "; " + (o.quick ? "QUICK sizes" : "full sizes"));
 
