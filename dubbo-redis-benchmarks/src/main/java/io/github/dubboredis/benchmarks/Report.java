@@ -512,6 +512,7 @@ final class Report {
                 if (o50 == null || o99 == null) {
                     continue;
                 }
+                // met only against figures that exist: a registry that was not run, or did not get that far, proves nothing
                 boolean met = Boolean.TRUE.equals(o.get("settled"));
                 StringBuilder d = new StringBuilder(String.format("ours %.1f / %.1f ms (heard in time %s%%)", o50 / 1000, o99 / 1000,
                         o.get("heard_before_next_change_pct")));
@@ -520,6 +521,7 @@ final class Report {
                     Double p50 = r != null && r.get("delay") instanceof Map<?, ?> m && m.get("p50_us") instanceof Number x ? x.doubleValue() : null;
                     Double p99 = r != null && r.get("delay") instanceof Map<?, ?> m && m.get("p99_us") instanceof Number x ? x.doubleValue() : null;
                     if (p50 == null || p99 == null) {
+                        met = false;
                         d.append(", ").append(other).append(" not measured");
                         continue;
                     }
