@@ -2,9 +2,11 @@
 # The registry benchmarks: this registry, Dubbo 3.3's ZooKeeper registry and the original Dubbo 2.7 Redis
 # registry side by side, on this machine, through the same workload and the same measuring code.
 #
-#   ./bench.sh                          every scenario, full sizes (under 10 minutes on 2 cores)
-#   ./bench.sh latency subscribe        only these: latency (with the round-trip floor), subscribe, register,
-#                                       renewal, churn
+#   ./bench.sh                          every scenario, full sizes (about 8 minutes on 2 cores, plus up to 20 for
+#                                       the fan-out: 5,000 providers x 500 subscribers is more than 2 cores carry)
+#   ./bench.sh fanout --fanout-subscribers 100   the fan-out at a smaller size (--fanout-providers too)
+#   ./bench.sh latency subscribe        only these: cycle, latency (with the round-trip floor), subscribe,
+#                                       register, renewal, churn, fanout
 #   ./bench.sh --quick                  small sizes, about two minutes: tries the harness, proves nothing
 #   ./bench.sh --registries ours,zookeeper   leave a registry out
 #   ./bench.sh --zk-no-fsync            ZooKeeper without its per-write fsync (the Redis servers have no persistence)
