@@ -23,7 +23,11 @@ final class Plans {
                 runs.add(run("floor", "round trip, back to back", "warmup", warmup, "samples", samples));
                 runs.add(run("floor", "round trip after 0.5 ms idle", "warmup", warmup, "samples", samples, "idle_us", 500));
                 runs.add(run("latency", "notification", "warmup", warmup, "samples", samples,
-                        "budget_ms", q ? 30_000 : 120_000));
+                        "tap_samples", q ? 100 : 300, "budget_ms", q ? 30_000 : 120_000));
+            }
+            case "cycle" -> {
+                // As the issue measured it: short, in a JVM that has not run the other scenarios yet.
+                runs.add(run("cycle", "register/unregister cycle", "warmup", 50, "samples", 300, "budget_ms", 60_000));
             }
             case "subscribe" -> {
                 boolean first = true;
@@ -51,6 +55,15 @@ final class Plans {
                 int n = q ? 10 : 100;
                 runs.add(run("churn", n + " providers, " + n + " consumers", "providers", n, "consumers", n,
                         "rounds", q ? 1 : 2, "rate", q ? 50 : 100, "deadline_ms", Math.max(deadline, 60_000)));
+            }
+            case "fanout" -> {
+                // The issue's sizes unless told otherwise; the deadline bounds setup, changes and settling together
+                // (the old registry and ZooKeeper re-read every provider per change and may not keep up).
+                int providers = o.fanoutProviders > 0 ? o.fanoutProviders : q ? 1000 : 5000;
+                int subscribers = o.fanoutSubscribers > 0 ? o.fanoutSubscribers : q ? 50 : 500;
+                runs.add(run("fanout", providers + " providers, " + subscribers + " subscribers", "providers", providers,
+                        "subscribers", subscribers, "changes", q ? 6 : 10, "interval_ms", 1000,
+                        "deadline_ms", o.deadlineSeconds > 0 ? deadline : q ? 90_000 : 420_000));
             }
             default -> throw new IllegalArgumentException(scenario);
         }

@@ -38,7 +38,7 @@ import io.github.dubboredis.testkit.RedisServer;
  */
 public final class RegistryBenchmarks {
 
-    static final List<String> ALL_SCENARIOS = List.of("latency", "subscribe", "register", "renewal", "churn");
+    static final List<String> ALL_SCENARIOS = List.of("cycle", "latency", "subscribe", "register", "renewal", "churn", "fanout");
     static final List<String> ALL_TARGETS = List.of("ours", "zookeeper", "legacy");
 
     /** One scenario run with its parameters; the same for every registry. */
@@ -66,6 +66,12 @@ public final class RegistryBenchmarks {
                 .toList();
         List<String> childArgs = new ArrayList<>(jvmArgs);
         childArgs.add("-XX:TieredStopAtLevel=4"); // ChildJvm's default (C1 only) would handicap the child
+        // Options for the child JVMs alone (BENCH_CHILD_JVM_OPTS in bench.sh): a profile of the fan-out's subscribers.
+        for (String a : System.getProperty("bench.child.opts", "").trim().split("\\s+")) {
+            if (!a.isEmpty()) {
+                childArgs.add(a);
+            }
+        }
         meta.put("jvm_args", jvmArgs);
         System.out.println("Registry benchmarks: " + meta.get("machine") + "; " + (o.quick ? "QUICK sizes" : "full sizes"));
 
@@ -78,14 +84,20 @@ public final class RegistryBenchmarks {
             RedisServer legacyRedis = RedisServer.builder().config("maxclients 16000").build().start();
             resources.add(legacyRedis);
             Map<String, RegistryTarget> targets = new LinkedHashMap<>();
-            LegacyRunner legacy = null;
+            Map<String, AgentRunner> agents = new LinkedHashMap<>(); // ours and zookeeper in a JVM of their own
+            AgentRunner legacy = null;
             if (o.targets.contains("ours")) {
                 RedisOps ops = new RedisOps(ourRedis.address());
                 resources.add(ops);
                 targets.put("ours", Dubbo3Target.ours(ourRedis.address(), ops));
+                agents.put("ours", new AgentRunner("ours", System.getProperty("java.class.path"), childArgs,
+                        Dubbo3Agent.class.getName(), List.of("ours", ourRedis.address(), "-1")));
             }
             if (o.targets.contains("zookeeper")) {
-                List<String> zkArgs = new ArrayList<>(List.of("-Xmx1g", "-XX:TieredStopAtLevel=4",
+                // jute.maxbuffer 8 MB on the server and in the fan-out's client JVM: the default 1 MB caps a getChildren
+                // reply, and 5,000 provider URLs of a service make 2 MB; a ZooKeeper that serves such a service is
+                // configured so (the clients of the other scenarios read far less and keep the default).
+                List<String> zkArgs = new ArrayList<>(List.of("-Xmx1g", "-XX:TieredStopAtLevel=4", "-Djute.maxbuffer=8388608",
                         "-Dzookeeper.4lw.commands.whitelist=*", "-Dzookeeper.admin.enableServer=false"));
                 if (o.zkNoFsync) {
                     zkArgs.add("-Dzookeeper.forceSync=no");
@@ -97,15 +109,18 @@ public final class RegistryBenchmarks {
                 resources.add(() -> zk.stopGracefully(Duration.ofSeconds(10)));
                 String connect = zk.awaitLineStartingWith("ZK READY ", Duration.ofSeconds(60)).substring("ZK READY ".length());
                 ZkOps ops = new ZkOps(connect);
+                ops.serverPid(zk.pid());
                 resources.add(ops);
                 targets.put("zookeeper", Dubbo3Target.zookeeper(connect, ops));
+                agents.put("zookeeper", new AgentRunner("zookeeper", System.getProperty("java.class.path"), childArgs,
+                        Dubbo3Agent.class.getName(), List.of("zookeeper", connect, Long.toString(zk.pid()))));
             }
             if (o.targets.contains("legacy")) {
                 String cp = System.getProperty("bench.legacy.classpath");
                 if (cp == null || cp.isBlank()) {
                     throw new IllegalStateException("-Dbench.legacy.classpath is not set (bench.sh sets it)");
                 }
-                legacy = new LegacyRunner(legacyRedis.address(), cp, childArgs);
+                legacy = new AgentRunner(legacyRedis.address(), cp, childArgs);
             }
             Map<String, Object> servers = new LinkedHashMap<>();
             for (RegistryTarget t : targets.values()) {
@@ -131,7 +146,14 @@ public final class RegistryBenchmarks {
                         continue;
                     }
                     List<Map<String, Object>> got;
-                    if (name.equals("legacy")) {
+                    if (IN_CHILD.contains(scenario)) {
+                        AgentRunner agent = name.equals("legacy") ? legacy : agents.get(name);
+                        List<String> agentArgs = withHeap(childArgs, o.childHeap);
+                        if (name.equals("zookeeper")) {
+                            agentArgs.add("-Djute.maxbuffer=8388608");
+                        }
+                        got = agent.withJvmArgs(agentArgs).run(runs);
+                    } else if (name.equals("legacy")) {
                         got = legacy.run(runs);
                     } else {
                         got = new ArrayList<>();
@@ -178,6 +200,24 @@ public final class RegistryBenchmarks {
         Files.createDirectories(o.out.toAbsolutePath().getParent());
         Files.writeString(o.out, BenchKit.toPrettyJson(doc), StandardCharsets.UTF_8);
         System.exit(0);
+    }
+
+    /**
+     * Scenarios that run in a child JVM for every registry: the fan-out holds thousands of providers in each of
+     * hundreds of registry instances (several GB of heap), and its CPU figure is the child's, the subscribers' alone.
+     */
+    static final Set<String> IN_CHILD = Set.of("fanout");
+
+    /** The JVM options with the heap limit replaced. */
+    static List<String> withHeap(List<String> args, String heap) {
+        List<String> out = new ArrayList<>();
+        for (String a : args) {
+            if (!a.startsWith("-Xmx")) {
+                out.add(a);
+            }
+        }
+        out.add("-Xmx" + heap);
+        return out;
     }
 
     static void progress(String target, Run run, Map<String, Object> result) {
@@ -242,6 +282,11 @@ public final class RegistryBenchmarks {
         /** ZooKeeper without an fsync of its transaction log per write (as the Redis servers here: no persistence). */
         boolean zkNoFsync;
         long deadlineSeconds = -1;
+        /** The heap of the child JVMs that run the fan-out (its subscribers hold the service's providers each). */
+        String childHeap = "10g";
+        /** The fan-out's sizes when not the (5,000 providers, 500 subscribers), e.g. to fit a smaller machine. */
+        int fanoutProviders = -1;
+        int fanoutSubscribers = -1;
         Path out = Paths.get("dubbo-redis-benchmarks/target/benchmark-results.json");
 
         static Options parse(String[] args) {
@@ -253,6 +298,9 @@ public final class RegistryBenchmarks {
                     case "--zk-no-fsync" -> o.zkNoFsync = true;
                     case "--out" -> o.out = Paths.get(args[++i]);
                     case "--deadline-s" -> o.deadlineSeconds = Long.parseLong(args[++i]);
+                    case "--child-heap" -> o.childHeap = args[++i];
+                    case "--fanout-providers" -> o.fanoutProviders = Integer.parseInt(args[++i]);
+                    case "--fanout-subscribers" -> o.fanoutSubscribers = Integer.parseInt(args[++i]);
                     case "--registries" -> {
                         for (String t : args[++i].split(",")) {
                             if (!ALL_TARGETS.contains(t)) {
@@ -264,7 +312,8 @@ public final class RegistryBenchmarks {
                     case "all" -> o.scenarios.addAll(ALL_SCENARIOS);
                     case "-h", "--help" -> {
                         System.out.println("usage: bench.sh [" + String.join("|", ALL_SCENARIOS) + " ...] [--quick] "
-                                + "[--registries ours,zookeeper,legacy] [--deadline-s N] [--zk-no-fsync] [--out file.json]");
+                                + "[--registries ours,zookeeper,legacy] [--deadline-s N] [--zk-no-fsync] [--out file.json] "
+                                + "[--child-heap 10g] [--fanout-providers N] [--fanout-subscribers N]");
                         System.exit(0);
                     }
                     default -> {

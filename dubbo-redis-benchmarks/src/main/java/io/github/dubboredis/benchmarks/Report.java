@@ -17,12 +17,16 @@ final class Report {
 
     // ---- tables ------------------------------------------------------------------------------------
 
-    static String table(String scenario, Map<String, Map<String, Map<String, Object>>> byLabel) {
+    static String table(String scenario, Map<String, Map<String, Map<String, Object>>> results) {
+        Map<String, Map<String, Map<String, Object>>> byLabel =
+                scenario.equals("latency") || scenario.equals("cycle") ? latencyRows(results) : results;
         List<Column> cols = switch (scenario) {
-            case "latency" -> List.of(
+            case "latency", "cycle" -> List.of(
                     col("p50 us", "p50_us"), col("p90 us", "p90_us"), col("p99 us", "p99_us"), col("max us", "max_us"),
                     col("samples", "count"),
-                    new Column("of which register() p50/p99 us", r -> r.get("register_call") instanceof Map<?, ?> m
+                    new Column("of which the call p50/p99 us", r -> r.get("call") instanceof Map<?, ?> m
+                            ? format(m.get("p50_us")) + " / " + format(m.get("p99_us")) : null),
+                    new Column("after the PUBLISH p50/p99 us", r -> r.get("after_publish") instanceof Map<?, ?> m
                             ? format(m.get("p50_us")) + " / " + format(m.get("p99_us")) : null));
             case "subscribe" -> List.of(
                     new Column("first full notification ms", r -> Boolean.TRUE.equals(r.get("finished"))
@@ -53,6 +57,24 @@ final class Report {
                     new Column("last-change lag ms", r -> Boolean.TRUE.equals(r.get("converged")) ? r.get("last_lag_ms")
                             : "not converged in " + r.get("settle_limit_s") + " s (" + r.get("consumers_with_final_state")
                                     + " final)"));
+            case "fanout" -> List.of(
+                    new Column("server bytes out/change", r -> r.get("bytes_out_per_change")),
+                    new Column("of a full re-read by all", r -> r.get("of_full_reads") instanceof Number n
+                            ? (n.doubleValue() >= 0.1 ? String.format("%.2f", n.doubleValue())
+                            : "1/" + Math.round(1 / Math.max(1e-9, n.doubleValue()))) : null),
+                    new Column("server CPU ms/change", r -> r.get("server_cpu_us_per_change") instanceof Number n
+                            ? n.doubleValue() / 1000.0 : null),
+                    new Column("subscribers' CPU ms/change (gross)", r -> r.get("client_cpu_ms_per_change") == null ? null
+                            : r.get("client_cpu_ms_per_change") + " (" + r.get("client_cpu_ms_per_change_gross") + ")"),
+                    col("notifications/change", "notifications_per_change"),
+                    col("heard in time %", "heard_before_next_change_pct"),
+                    new Column("delay p50/p99 ms", r -> r.get("delay") instanceof Map<?, ?> m && m.get("p50_us") != null
+                            ? format(((Number) m.get("p50_us")).doubleValue() / 1000) + " / "
+                                    + format(((Number) m.get("p99_us")).doubleValue() / 1000) : null),
+                    new Column("last-change lag ms", r -> Boolean.TRUE.equals(r.get("settled")) ? r.get("last_change_lag_ms")
+                            : "not settled (" + r.get("subscribers_with_last_state") + " of " + r.get("subscribers") + ")"),
+                    new Column("heap MB/subscriber", r -> r.get("heap_per_subscriber_kb") instanceof Number n
+                            ? n.doubleValue() / 1024.0 : null));
             default -> List.of();
         };
         Column key = cols.isEmpty() ? null : keyColumn(scenario, cols);
@@ -89,10 +111,47 @@ final class Report {
         return render(headers, rows) + notes(scenario, byLabel);
     }
 
+    /**
+     * A notification run as two rows, the registration's notification and the removal's; each with its call and,
+     * where a tap ran, the time from the announcement's arrival at a plain subscriber to the notification.
+     */
+    static Map<String, Map<String, Map<String, Object>>> latencyRows(Map<String, Map<String, Map<String, Object>>> byLabel) {
+        Map<String, Map<String, Map<String, Object>>> rows = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Map<String, Object>>> e : byLabel.entrySet()) {
+            boolean split = e.getValue().values().stream().anyMatch(r -> r.containsKey("removal"));
+            if (!split) {
+                rows.put(e.getKey(), e.getValue());
+                continue;
+            }
+            Map<String, Map<String, Object>> added = new LinkedHashMap<>();
+            Map<String, Map<String, Object>> removed = new LinkedHashMap<>();
+            for (Map.Entry<String, Map<String, Object>> t : e.getValue().entrySet()) {
+                Map<String, Object> r = t.getValue();
+                Map<String, Object> a = new LinkedHashMap<>(r);
+                a.put("call", r.get("register_call"));
+                a.put("after_publish", r.get("notification_after_publish"));
+                added.put(t.getKey(), a);
+                Map<String, Object> u = new LinkedHashMap<>();
+                if (r.get("removal") instanceof Map<?, ?> m) {
+                    m.forEach((k, v) -> u.put(String.valueOf(k), v));
+                } else if (r.containsKey("error")) {
+                    u.put("error", r.get("error"));
+                }
+                u.put("call", r.get("unregister_call"));
+                u.put("after_publish", r.get("removal_after_publish"));
+                removed.put(t.getKey(), u);
+            }
+            rows.put(e.getKey() + ": register", added);
+            rows.put(e.getKey() + ": unregister", removed);
+        }
+        return rows;
+    }
+
     private static Column keyColumn(String scenario, List<Column> cols) {
         return switch (scenario) {
-            case "latency" -> cols.get(2); // p99
+            case "latency", "cycle" -> cols.get(2); // p99
             case "churn" -> cols.get(4); // lag
+            case "fanout" -> cols.get(0); // bytes
             default -> cols.get(0);
         };
     }
@@ -171,8 +230,12 @@ final class Report {
         switch (scenario) {
             case "latency" -> b.append("  round trip: one request on an open connection (Redis PING, ZooKeeper exists) to the same"
                     + " server, back to back or each after 0.5 ms of idleness (as the notifications come).\n  notification:"
-                    + " register() on one registry instance until another instance's listener holds the URL (then it is"
-                    + " unregistered and its removal awaited).\n");
+                    + " register() on one registry instance until another instance's listener holds the URL, then"
+                    + " unregister() until it no longer does (2000 warm-up cycles, 1000 measured).\n  after the PUBLISH: from"
+                    + " the announcement's arrival at a plain subscriber of the key's channel to the notification (300 cycles"
+                    + " before the measured ones, with that subscriber; Redis registries only).\n");
+            case "cycle" -> b.append("  The same register/unregister cycle as it was first measured: 50 warm-up cycles, 300 measured,"
+                    + " before any other scenario ran in the JVM (the old registry's JVM is fresh for every scenario).\n");
             case "subscribe" -> b.append("  One new registry subscribes to N services (one provider each, written directly into the"
                     + " server). Time from the first subscribe() to the last service's first notification; threads, server"
                     + " connections and heap (after GC) held then, over a baseline taken before the registry was created.\n");
@@ -188,6 +251,12 @@ final class Report {
                     break;
                 }
             }
+            case "fanout" -> b.append("  One service, its providers written directly into the server; every subscriber a registry"
+                    + " instance of its own (all in one JVM of their own per registry kind, whose CPU is the 'subscribers' CPU');"
+                    + " one more provider joins and leaves in turn, one change a second. Per change, less what a quiet window of"
+                    + " the same length costs: what the server sent, its CPU and the subscribers' (in brackets: as measured, quiet costs included). A full re-read by all: every"
+                    + " subscriber reading the whole service once (HGETALL or getChildren reply size x subscribers). Heard in"
+                    + " time: subscriber x change pairs notified of that change before the next one; delay: for those.\n");
             case "churn" -> b.append("  Each provider in turn unregisters and registers again, paced; lag = last change until the"
                     + " last notification after it, once every consumer holds all providers and a second passed quietly.\n");
             default -> {
@@ -286,6 +355,7 @@ final class Report {
                                 hotP50 == null ? "" : String.format(" or %.1f x back to back (%.0f us)", oursP50 / hotP50, hotP50))));
             }
         }
+        issue14(results, v);
         Map<String, Map<String, Map<String, Object>>> sub = results.get("subscribe");
         if (sub != null) {
             String largest = null;
@@ -340,6 +410,151 @@ final class Report {
             }
         }
         return v;
+    }
+
+    /**
+     * The targets of issue 14: notification p50 and p99 below both the old registry's and ZooKeeper's in every latency
+     * scenario (registration and removal), p50 within 2 Redis round trips of the PUBLISH, churn at least ZooKeeper's
+     * with no more lag, memory per registration at most the old registry's, and the fan-out at most 1/50 of a full
+     * re-read with no worse delay.
+     */
+    private static void issue14(Map<String, Map<String, Map<String, Map<String, Object>>>> results, Map<String, Object> v) {
+        Double rttP50 = results.get("latency") == null ? null
+                : num(results.get("latency"), "round trip after 0.5 ms idle", "ours", "p50_us");
+        String[][] latencyRuns = {{"latency", "notification"}, {"cycle", "register/unregister cycle"}};
+        for (String[] lr : latencyRuns) {
+            Map<String, Map<String, Map<String, Object>>> s = results.get(lr[0]);
+            if (s == null || s.get(lr[1]) == null) {
+                continue;
+            }
+            Map<String, Map<String, Object>> byTarget = s.get(lr[1]);
+            for (String what : new String[] {"register", "unregister"}) {
+                Map<String, Object> ours = side(byTarget.get("ours"), what);
+                Map<String, Object> legacy = side(byTarget.get("legacy"), what);
+                Map<String, Object> zk = side(byTarget.get("zookeeper"), what);
+                Double o50 = n(ours, "p50_us");
+                Double o99 = n(ours, "p99_us");
+                if (o50 == null || o99 == null) {
+                    continue;
+                }
+                boolean met = true;
+                StringBuilder d = new StringBuilder(String.format("ours %.0f / %.0f us", o50, o99));
+                Map<String, Map<String, Object>> others = new LinkedHashMap<>();
+                others.put("old registry", legacy == null ? Map.of() : legacy);
+                others.put("ZooKeeper", zk == null ? Map.of() : zk);
+                for (Map.Entry<String, Map<String, Object>> other : others.entrySet()) {
+                    Double p50 = n(other.getValue(), "p50_us");
+                    Double p99 = n(other.getValue(), "p99_us");
+                    if (p50 == null || p99 == null) {
+                        met = false;
+                        d.append(", ").append(other.getKey()).append(" not measured");
+                        continue;
+                    }
+                    met &= o50 < p50 && o99 < p99;
+                    d.append(String.format(", %s %.0f / %.0f us", other.getKey(), p50, p99));
+                }
+                v.put("#14 " + lr[0] + " " + what + ": notification p50 and p99 below the old registry and ZooKeeper",
+                        verdict(met, d.toString()));
+                Double after = ours.get("after_publish") instanceof Map<?, ?> m && m.get("p50_us") instanceof Number x
+                        ? x.doubleValue() : null;
+                if (after != null && rttP50 != null) {
+                    v.put("#14 " + lr[0] + " " + what + ": p50 within 2 Redis round trips of the PUBLISH", verdict(after <= 2 * rttP50,
+                            String.format("notification p50 %.0f us after the PUBLISH reached a plain subscriber = %.1f x the PING"
+                                    + " p50 after idleness (%.0f us)", after, after / rttP50, rttP50)));
+                }
+            }
+        }
+        Map<String, Map<String, Map<String, Object>>> churn = results.get("churn");
+        if (churn != null) {
+            for (Map.Entry<String, Map<String, Map<String, Object>>> e : churn.entrySet()) {
+                Map<String, Object> o = e.getValue().get("ours");
+                Map<String, Object> z = e.getValue().get("zookeeper");
+                Double oc = n(o, "achieved_rate_per_s");
+                Double zc = n(z, "achieved_rate_per_s");
+                Double on = n(o, "notifications_per_s");
+                Double zn = n(z, "notifications_per_s");
+                Double ol = Boolean.TRUE.equals(o == null ? null : o.get("converged")) ? n(o, "last_lag_ms") : null;
+                Double zl = Boolean.TRUE.equals(z == null ? null : z.get("converged")) ? n(z, "last_lag_ms") : null;
+                if (oc != null && zc != null && on != null && zn != null) {
+                    boolean lagOk = ol != null && (zl == null || ol <= zl);
+                    v.put("#14 churn (" + e.getKey() + "): changes/s and notifications/s >= ZooKeeper's, lag no more",
+                            verdict(oc >= zc && on >= zn && lagOk, String.format("ours %.1f changes/s, %.0f notifications/s, lag %s ms;"
+                                    + " ZooKeeper %.1f, %.0f, %s ms", oc, on, ol, zc, zn, zl)));
+                }
+            }
+        }
+        Map<String, Map<String, Map<String, Object>>> reg = results.get("register");
+        if (reg != null) {
+            String largest = null;
+            for (String label : reg.keySet()) {
+                largest = label;
+            }
+            Double o = n(reg.get(largest).get("ours"), "memory_per_registration_bytes");
+            Double l = n(reg.get(largest).get("legacy"), "memory_per_registration_bytes");
+            if (o != null && l != null) {
+                v.put("#14 memory per registration (" + largest + ") <= the old registry's", verdict(o <= l,
+                        String.format("ours %.0f B, old registry %.0f B", o, l)));
+            }
+        }
+        Map<String, Map<String, Map<String, Object>>> fan = results.get("fanout");
+        if (fan != null) {
+            for (Map.Entry<String, Map<String, Map<String, Object>>> e : fan.entrySet()) {
+                Map<String, Object> o = e.getValue().get("ours");
+                Double of = n(o, "of_full_reads");
+                if (of == null) {
+                    continue;
+                }
+                v.put("#14 fan-out (" + e.getKey() + "): bytes per change <= 1/50 of a full re-read by all", verdict(of <= 0.02,
+                        String.format("ours %s B per change = 1/%.0f of %s B", o.get("bytes_out_per_change"), 1 / Math.max(1e-9, of),
+                                o.get("full_reads_bytes_per_change"))));
+                Double o50 = o.get("delay") instanceof Map<?, ?> m && m.get("p50_us") instanceof Number x ? x.doubleValue() : null;
+                Double o99 = o.get("delay") instanceof Map<?, ?> m && m.get("p99_us") instanceof Number x ? x.doubleValue() : null;
+                if (o50 == null || o99 == null) {
+                    continue;
+                }
+                // met only against figures that exist: a registry that was not run, or did not get that far, proves nothing
+                boolean met = Boolean.TRUE.equals(o.get("settled"));
+                StringBuilder d = new StringBuilder(String.format("ours %.1f / %.1f ms (heard in time %s%%)", o50 / 1000, o99 / 1000,
+                        o.get("heard_before_next_change_pct")));
+                for (String other : new String[] {"legacy", "zookeeper"}) {
+                    Map<String, Object> r = e.getValue().get(other);
+                    Double p50 = r != null && r.get("delay") instanceof Map<?, ?> m && m.get("p50_us") instanceof Number x ? x.doubleValue() : null;
+                    Double p99 = r != null && r.get("delay") instanceof Map<?, ?> m && m.get("p99_us") instanceof Number x ? x.doubleValue() : null;
+                    if (p50 == null || p99 == null) {
+                        met = false;
+                        d.append(", ").append(other).append(" not measured");
+                        continue;
+                    }
+                    met &= o50 <= p50 && o99 <= p99;
+                    d.append(String.format(", %s %.1f / %.1f ms (heard in time %s%%)", other, p50 / 1000, p99 / 1000,
+                            r.get("heard_before_next_change_pct")));
+                }
+                v.put("#14 fan-out (" + e.getKey() + "): delay p50/p99 no worse than the others", verdict(met, d.toString()));
+            }
+        }
+    }
+
+    /** A latency run's figures for the registration ({@code register}: the run itself) or the removal. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> side(Map<String, Object> run, String what) {
+        if (run == null) {
+            return null;
+        }
+        if (what.equals("register")) {
+            Map<String, Object> r = new LinkedHashMap<>(run);
+            r.put("after_publish", run.get("notification_after_publish"));
+            return r;
+        }
+        if (!(run.get("removal") instanceof Map<?, ?>)) {
+            return null;
+        }
+        Map<String, Object> r = new LinkedHashMap<>((Map<String, Object>) run.get("removal"));
+        r.put("after_publish", run.get("removal_after_publish"));
+        return r;
+    }
+
+    private static Double n(Map<String, Object> m, String field) {
+        return m != null && m.get(field) instanceof Number x ? x.doubleValue() : null;
     }
 
     private static Map<String, Object> verdict(boolean met, String detail) {

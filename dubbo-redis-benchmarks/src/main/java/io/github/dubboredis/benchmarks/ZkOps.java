@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +134,18 @@ final class ZkOps implements ServerOps {
         }
     }
 
-    /** From {@code mntr}: live connections, approximate data size, packets received (requests and pings). */
+    /** The server's JVM, for its CPU time and the bytes it wrote ({@code /proc/<pid>/stat}, {@code /proc/<pid>/io}). */
+    void serverPid(long pid) {
+        this.serverPid = pid;
+    }
+
+    private volatile long serverPid = -1;
+
+    /**
+     * From {@code mntr}: live connections, approximate data size, packets received (requests and pings); from the
+     * server process (Linux): its CPU time ({@code cpu_us}) and the bytes it wrote ({@code output_bytes}: to its
+     * clients, and its transaction log, which is small beside the replies that matter here).
+     */
     @Override
     public Map<String, Long> stats() {
         Map<String, String> m = mntr();
@@ -141,7 +154,39 @@ final class ZkOps implements ServerOps {
         s.put("memory_bytes", Long.parseLong(m.get("zk_approximate_data_size")));
         s.put("packets_received", Long.parseLong(m.get("zk_packets_received")));
         s.put("znodes", Long.parseLong(m.get("zk_znode_count")));
+        if (serverPid > 0) {
+            try {
+                String[] stat = Files.readString(Path.of("/proc/" + serverPid + "/stat")).split("\\) ", 2)[1].split(" ");
+                // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command name
+                s.put("cpu_us", (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) * 10_000L);
+                for (String line : Files.readAllLines(Path.of("/proc/" + serverPid + "/io"))) {
+                    if (line.startsWith("wchar:")) {
+                        s.put("output_bytes", Long.parseLong(line.substring(6).trim()));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // not Linux, or the process is gone: figures left out
+            }
+        }
         return s;
+    }
+
+    /** The size of a getChildren reply for the service's providers: header, count, and each name with its length. */
+    @Override
+    public long fullReadBytes(String service) {
+        try {
+            List<String> children = zk.getChildren("/dubbo/" + URL.encode(service) + "/providers", false);
+            long n = 16 + 4 + 4;
+            for (String c : children) {
+                n += 4 + c.getBytes(StandardCharsets.UTF_8).length;
+            }
+            return n;
+        } catch (KeeperException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     @Override

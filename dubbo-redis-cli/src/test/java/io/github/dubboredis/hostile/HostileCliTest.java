@@ -217,7 +217,7 @@ class HostileCliTest {
             String acl = "resetkeys ~/dubbo/* ~dubbo-redis:* ~dubbo:mapping resetchannels &/dubbo/* &dubbo-redis:* "
                     + "&dubbo:mapping:queues -@all +@connection +hset +hdel +hget +hscan +hlen +publish +subscribe "
                     + "+unsubscribe +psubscribe +punsubscribe +ping +time +scan +sscan +sadd +srem +zadd +zrem +zscore "
-                    + "+zrangebyscore +zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +set +get +del +info "
+                    + "+zrangebyscore +zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +set +get +incr +del +info "
                     + (functions ? "+fcall +unlink" : "+evalsha +eval");
             try (RedisServer own = RedisServer.builder().binary(binary).config("appendonly yes")
                     .config("user registry on >Cli-Strict-1 " + acl).build().start()) {

@@ -30,7 +30,7 @@ class ProductionRedisSecurityTest {
     static final String REGISTRY_ACL = "resetkeys ~/dubbo/* ~dubbo-redis:* ~*:* resetchannels &/dubbo/* &dubbo-redis:* "
             + "&dubbo:mapping:queues -@all +@connection +hset +hdel +hget +hscan +hlen +publish +subscribe +unsubscribe "
             + "+psubscribe +punsubscribe +ping +time +scan +sscan +sadd +srem +zadd +zrem +zscore +zrangebyscore "
-            + "+zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +eval +evalsha +set +get +del +info";
+            + "+zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +eval +evalsha +set +get +incr +del +info";
 
     /** The rule for a server of this version: Redis 7 adds FCALL (the registry's functions, when loaded). */
     static String registryAcl(RedisBinary binary) {

@@ -41,7 +41,7 @@ class StrictAclTest {
     static final String STRICT_ACL = "resetkeys ~/dubbo/* ~dubbo-redis:* ~dubbo:mapping resetchannels &/dubbo/* "
             + "&dubbo-redis:* &dubbo:mapping:queues -@all +@connection +hset +hdel +hget +hscan +hlen +publish +subscribe "
             + "+unsubscribe +psubscribe +punsubscribe +ping +time +scan +sscan +sadd +srem +zadd +zrem +zscore +zrangebyscore "
-            + "+zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +set +get +del +info";
+            + "+zrevrangebyscore +pexpire +pexpireat +pttl +exists +type +set +get +incr +del +info";
     /**
      * What Redis 7 adds: the registry's functions, and UNLINK (optional: a key of the registry's own that someone made
      * huge is then freed in the background; without it the registry falls back to DEL).

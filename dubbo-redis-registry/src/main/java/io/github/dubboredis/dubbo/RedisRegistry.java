@@ -64,7 +64,10 @@ public class RedisRegistry extends FailbackRegistry {
      */
     private final Executor notifications;
     private final Map<Subscriber, Watch> watches = new ConcurrentHashMap<>();
-    /** Per watched key, its fields as parsed last time (null for one that does not parse). */
+    /**
+     * Per watched key, its fields as parsed (null for one that does not parse), shared by the subscriptions of the
+     * key; used only on the notification executor.
+     */
     private final Map<String, Map<String, URL>> parsedUrls = new ConcurrentHashMap<>();
     /** Dubbo's {@code enable-empty-protection}: never tell a consumer it has no providers. */
     private final boolean emptyProtection;
@@ -117,7 +120,9 @@ public class RedisRegistry extends FailbackRegistry {
         Subscriber subscriber = new Subscriber(url, listener);
         boolean admin = isAdmin(url);
         Watch watch = watches.computeIfAbsent(subscriber, s -> {
-            Watch.Listener toDubbo = snapshots -> notifications.execute(() -> notifying(() -> deliver(url, listener, snapshots, admin)));
+            Map<String, Delivered> told = new HashMap<>(); // this subscription's, on the notification executor only
+            Watch.Listener toDubbo = snapshots -> notifications.execute(
+                    () -> notifying(() -> deliver(url, listener, snapshots, admin, told)));
             return admin ? Watch.everything(toDubbo) : Watch.of(categoryKeys(url), toDubbo);
         });
         RedisCalls.await(engine, engine.subscriptions().start(watch), "subscribe " + url);
@@ -177,7 +182,14 @@ public class RedisRegistry extends FailbackRegistry {
         Map<String, KeySnapshot> snapshots = RedisCalls.await(engine, engine.subscriptions().readNow(keys), "lookup " + url);
         List<URL> result = new ArrayList<>();
         for (KeySnapshot snapshot : snapshots.values()) {
-            result.addAll(matching(url, snapshot));
+            Unparsable unparsable = new Unparsable();
+            for (RegistryEntry entry : snapshot.liveEntries()) {
+                URL u = parse(snapshot.key(), entry.field(), unparsable);
+                if (u != null && UrlUtils.isMatch(url, u)) {
+                    result.add(u);
+                }
+            }
+            unparsable.report(engine, snapshot.key());
         }
         return result;
     }
@@ -229,15 +241,17 @@ public class RedisRegistry extends FailbackRegistry {
      * Tells the listener what the snapshots hold, as Dubbo's registries do: each category's matching
      * URLs, or one {@code empty://} URL for a category with none.
      */
-    private void deliver(URL subscribed, NotifyListener listener, List<KeySnapshot> snapshots, boolean admin) {
+    private void deliver(URL subscribed, NotifyListener listener, List<KeySnapshot> snapshots, boolean admin,
+            Map<String, Delivered> told) {
         if (!admin) {
             List<URL> urls = new ArrayList<>();
             for (KeySnapshot snapshot : snapshots) {
-                List<URL> matched = matching(subscribed, snapshot);
+                Delivered delivered = told.computeIfAbsent(snapshot.key().redisKey(), k -> new Delivered());
+                List<URL> matched = delivered.update(subscribed, snapshot);
                 if (!matched.isEmpty()) {
                     urls.addAll(matched);
                 } else if (!(emptyProtection && PROVIDERS_CATEGORY.equals(snapshot.key().category()))) {
-                    urls.add(emptyUrl(subscribed, snapshot.key()));
+                    urls.add(delivered.emptyUrl(subscribed));
                 }
                 // else: with empty protection on, as in Dubbo's own registries, an empty provider list is
                 // not passed on and the consumer keeps the providers it had.
@@ -268,6 +282,69 @@ public class RedisRegistry extends FailbackRegistry {
             }
         }
         return false;
+    }
+
+    /**
+     * What one subscription was told of one key: the snapshot, and its URLs that match, by field. A snapshot that
+     * the engine derived from that one by a few changes updates the URLs by those changes alone (a provider that
+     * comes or goes among thousands costs one parse and one match, not thousands); any other is gone through whole.
+     */
+    private final class Delivered {
+        private KeySnapshot snapshot;
+        private final Map<String, URL> matched = new java.util.LinkedHashMap<>();
+        private URL empty;
+
+        /** The {@code empty://} URL of this subscription and key, made once. */
+        URL emptyUrl(URL subscribed) {
+            if (empty == null) {
+                empty = RedisRegistry.emptyUrl(subscribed, snapshot.key());
+            }
+            return empty;
+        }
+
+        List<URL> update(URL subscribed, KeySnapshot fresh) {
+            CategoryKey key = fresh.key();
+            Map<String, URL> parsed = parsedUrls.computeIfAbsent(key.redisKey(), k -> new HashMap<>());
+            Unparsable unparsable = new Unparsable();
+            java.util.Set<String> changed = fresh.fieldsAddedOrRemovedSince(snapshot);
+            if (changed == null) {
+                matched.clear();
+                for (RegistryEntry entry : fresh.liveEntries()) {
+                    URL u = parsed(parsed, key, entry.field(), unparsable);
+                    if (u != null && UrlUtils.isMatch(subscribed, u)) {
+                        matched.put(entry.field(), u);
+                    }
+                }
+                if (parsed.size() > fresh.size() * 2 + 16) {
+                    parsed.keySet().removeIf(f -> !fresh.contains(f));
+                }
+            } else {
+                for (String field : changed) {
+                    if (!fresh.contains(field)) {
+                        matched.remove(field);
+                        parsed.remove(field);
+                        continue;
+                    }
+                    URL u = parsed(parsed, key, field, unparsable);
+                    if (u != null && UrlUtils.isMatch(subscribed, u)) {
+                        matched.put(field, u);
+                    }
+                }
+            }
+            snapshot = fresh;
+            unparsable.report(engine, key);
+            return new ArrayList<>(matched.values());
+        }
+    }
+
+    /** A field as parsed before for this key, else parsed now (and kept). */
+    private static URL parsed(Map<String, URL> parsed, CategoryKey key, String field, Unparsable unparsable) {
+        URL u = parsed.get(field);
+        if (u == null && !parsed.containsKey(field)) {
+            u = parse(key, field, unparsable);
+            parsed.put(field, u);
+        }
+        return u;
     }
 
     /** The snapshot's entries that parse as URLs of the key's service and match the subscription. */

@@ -3,7 +3,8 @@ package io.github.dubboredis.internal.concurrent;
 import java.util.concurrent.Executor;
 
 /**
- * The one thread on which a store's registries keep their state, with its timers and its clock. All
+ * Where a store's registries keep their state: tasks run one at a time and in order (on one thread of its own,
+ * or, see {@link #executeNowIfIdle}, on a caller's while none other runs), with timers and a clock. All
  * decision logic runs through this interface, so that tests drive it with a virtual clock and run a
  * second of schedules in a millisecond, in an order they choose.
  */
@@ -12,6 +13,15 @@ public interface Scheduler extends Executor {
     /** Runs the task on the scheduler's thread, after the tasks already queued. */
     @Override
     void execute(Runnable task);
+
+    /**
+     * Runs the task at once on the calling thread if the scheduler has nothing queued or running (as its own task:
+     * the next ones wait for it), else as {@link #execute}. For events from a client thread that must not wait for
+     * the scheduler's thread to wake up; the task must be as short as any other.
+     */
+    default void executeNowIfIdle(Runnable task) {
+        execute(task);
+    }
 
     /** Runs the task once after the delay; the handle cancels it. */
     Cancellable schedule(Runnable task, long delayMillis);

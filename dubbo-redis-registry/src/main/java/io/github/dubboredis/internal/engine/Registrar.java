@@ -2,9 +2,11 @@ package io.github.dubboredis.internal.engine;
 
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,6 +26,11 @@ import io.github.dubboredis.internal.time.RedisClock;
  *
  * <p>Every write is dispatched under this object's lock, so a renewal that started before an unregister can
  * never reach Redis after it and bring the entry back.
+ *
+ * <p>A registration costs one step in Redis (the entry) when the lease already names its key, two when the key is
+ * new to this owner (the key is named first). A key whose last entry was unregistered stays named until the next
+ * renewal, which forgets it: the unregister/register cycle of a restarting provider writes nothing but its entry,
+ * and a reaper that meets such a key finds nothing of the owner's in it.
  */
 public final class Registrar {
 
@@ -37,6 +44,8 @@ public final class Registrar {
     private final String ownerId = newOwnerId();
     /** Redis key to (field to dynamic). */
     private final Map<CategoryKey, Map<String, Boolean>> owned = new LinkedHashMap<>();
+    /** The keys this owner's key set names (as far as written): the owned ones, and some forgotten at the next renewal. */
+    private final Set<CategoryKey> named = new HashSet<>();
     /** The expiry of the lease as last written (Redis clock); 0 before the first write. */
     private long leaseExpiry;
 
@@ -69,30 +78,29 @@ public final class Registrar {
      * born dead.
      */
     public CompletableFuture<Void> register(CategoryKey key, String field, boolean dynamic) {
-        boolean newKey;
         synchronized (this) {
-            newKey = !owned.containsKey(key);
             owned.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(field, dynamic);
         }
-        return clockReady().thenCompose(ignored -> write(key, field, newKey));
+        return clockReady().thenCompose(ignored -> write(key, field));
     }
 
     private CompletableFuture<Void> clockReady() {
         return clock.isSynced() ? CompletableFuture.completedFuture(null) : clock.sync(store);
     }
 
-    private synchronized CompletableFuture<Void> write(CategoryKey key, String field, boolean newKey) {
+    private synchronized CompletableFuture<Void> write(CategoryKey key, String field) {
         if (!owns(key, field)) {
             return CompletableFuture.completedFuture(null); // unregistered while the clock was read
         }
-        CompletableFuture<Void> lease = CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> lease = null;
         if (leaseNeedsWriting()) {
             lease = writeLease(List.copyOf(owned.keySet()));
-        } else if (newKey) {
+        } else if (named.add(key)) {
             // The lease must name every key with entries in it before the entry exists, or a reaper would miss it.
-            lease = store.writeLease(keyspace, ownerId, leaseExpiry, List.of(key.redisKey()), recordExpiresAt());
+            lease = store.nameLeaseKeys(keyspace, ownerId, leaseExpiry, List.of(key.redisKey()), recordExpiresAt());
         }
-        return CompletableFuture.allOf(lease, store.putEntry(key, field, Long.toString(leaseExpiry)));
+        CompletableFuture<Void> entry = store.putEntry(key, field, Long.toString(leaseExpiry));
+        return lease == null ? entry : CompletableFuture.allOf(lease, entry);
     }
 
     /** A lease about to run out (or never written) is extended first: a new entry must not be born nearly dead. */
@@ -106,6 +114,7 @@ public final class Registrar {
         for (CategoryKey k : keys) {
             names.add(k.redisKey());
         }
+        named.addAll(keys);
         return store.writeLease(keyspace, ownerId, leaseExpiry, names, recordExpiresAt());
     }
 
@@ -145,14 +154,13 @@ public final class Registrar {
         }
     }
 
-    /** Stops owning the entry (it will not be renewed again), deletes and announces it. */
+    /**
+     * Stops owning the entry (it will not be renewed again), deletes and announces it. The lease keeps naming the
+     * key until the next renewal (see the class comment).
+     */
     public synchronized CompletableFuture<Void> unregister(CategoryKey key, String field) {
         disown(key, field);
-        CompletableFuture<Void> delete = store.removeEntries(key, List.of(field));
-        if (!owned.containsKey(key)) {
-            return CompletableFuture.allOf(delete, store.forgetOwnedKey(keyspace, ownerId, key.redisKey()));
-        }
-        return delete;
+        return store.removeEntries(key, List.of(field));
     }
 
     public synchronized boolean owns(CategoryKey key, String field) {
@@ -168,6 +176,17 @@ public final class Registrar {
         return n;
     }
 
+    /** Forgets the keys the lease still names though this owner has no entry in them any more. */
+    private void forgetUnowned() {
+        for (java.util.Iterator<CategoryKey> i = named.iterator(); i.hasNext(); ) {
+            CategoryKey k = i.next();
+            if (!owned.containsKey(k)) {
+                i.remove();
+                store.forgetOwnedKey(keyspace, ownerId, k.redisKey());
+            }
+        }
+    }
+
     /**
      * Writes every owned entry with the new lease expiry: one HSET per key, and the lease itself, sent back to
      * back (one round trip however many entries). Keys where Redis had lost an entry (HSET created a field)
@@ -181,9 +200,11 @@ public final class Registrar {
         int count = 0;
         synchronized (this) {
             if (owned.isEmpty()) {
+                forgetUnowned();
                 return CompletableFuture.completedFuture(0);
             }
             lease = writeLease(List.copyOf(owned.keySet()));
+            forgetUnowned();
             String expiry = Long.toString(leaseExpiry);
             for (Map.Entry<CategoryKey, Map<String, Boolean>> e : owned.entrySet()) {
                 Map<String, String> values = new LinkedHashMap<>();

@@ -296,6 +296,21 @@ abstract class LettuceStore implements RegistryStore, NodeLink.Events {
         List<CompletableFuture<?>> steps = new ArrayList<>();
         steps.add(this.<Long>step(ScriptLibrary.LEASE, ScriptOutputType.INTEGER, new String[] {keyspace.ownersKey()},
                 ownerId, Long.toString(expiry)).thenAccept(repaired -> reportRepaired(repaired, keyspace.ownersKey(), "sorted set")));
+        nameKeys(keyspace, ownerId, keys, recordExpiresAt, steps);
+        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public CompletableFuture<Void> nameLeaseKeys(Keyspace keyspace, String ownerId, long expiry, Collection<String> keys,
+            long recordExpiresAt) {
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        nameKeys(keyspace, ownerId, keys, recordExpiresAt, steps);
+        return steps.size() == 1 ? steps.get(0).thenApply(x -> null) : CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
+    }
+
+    /** The key set's steps: SADDs of up to {@value #MEMBERS_PER_COMMAND} keys, each also setting its expiry. */
+    private void nameKeys(Keyspace keyspace, String ownerId, Collection<String> keys, long recordExpiresAt,
+            List<CompletableFuture<?>> steps) {
         String ownerKeys = keyspace.ownerKeysKey(ownerId);
         List<String> all = new ArrayList<>(keys);
         int from = 0;
@@ -308,7 +323,6 @@ abstract class LettuceStore implements RegistryStore, NodeLink.Events {
                     args.toArray(String[]::new)).thenAccept(repaired -> reportRepaired(repaired, ownerKeys, "set")));
             from += MEMBERS_PER_COMMAND;
         } while (from < all.size());
-        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
     }
 
     private void reportRepaired(Long repaired, String key, String type) {

@@ -76,10 +76,6 @@ final class ScriptLibrary {
             + "local function is_expiry(v)\n"
             + "  return type(v) == 'string' and #v >= 1 and #v <= 15 and string.match(v, '^%d+$') ~= nil\n"
             + "end\n"
-            + "local function is_sequence(v)\n"
-            + "  return type(v) == 'string' and #v >= 1 and #v <= 16 and string.match(v, '^%d+$') ~= nil\n"
-            + "    and tonumber(v) < 9007199254740992\n"
-            + "end\n"
             + "local function is_dynamic(url)\n"
             + "  local q = string.find(url, '?', 1, true)\n"
             + "  if not q then return true end\n"
@@ -95,43 +91,45 @@ final class ScriptLibrary {
             + "  local v = value or default\n"
             + "  return v == nil or v == '' or string.lower(v) == 'true'\n"
             + "end\n"
-            // The next change number of a hash. A sequence someone overwrote (another type, not a number) is
-            // started again; a new sequence starts at Redis's time in microseconds, which is above any number
-            // the old one reached, so subscribers always see the restart as a gap and read the hash whole.
             + "local function remove(key)\n"
             // UNLINK frees a big value in the background (DEL of a million-field hash holds Redis for a second);
             // an ACL without +unlink gets DEL.
             + "  local r = redis.pcall('UNLINK', key)\n"
             + "  if type(r) == 'table' and r['err'] then redis.call('DEL', key) end\n"
             + "end\n"
+            // The next change number of a hash. A sequence someone overwrote (another type, not a number) is
+            // started again; a new sequence starts at Redis's time in microseconds, which is above any number
+            // the old one reached, so subscribers always see the restart as a gap and read the hash whole.
+            // One INCR when the sequence is there (1 means it was not: INCR made it, and it is started again).
+            // An ACL without +incr fails the step, naming it (INCR again, unprotected), rather than restarting the
+            // sequence at every change, which would make every subscriber read every hash whole.
             + "local function next_seq(key)\n"
-            + "  local current = redis.pcall('GET', key)\n"
-            + "  local n\n"
-            + "  local fresh = false\n"
-            + "  if type(current) == 'string' and is_sequence(current) then\n"
-            + "    n = tonumber(current) + 1\n"
-            + "  else\n"
-            + "    if type(current) == 'table' or type(current) == 'string' then remove(key) end\n"
-            + "    local t = redis.call('TIME')\n"
-            + "    n = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
-            + "    fresh = true\n"
+            + "  local n = redis.pcall('INCR', key)\n"
+            + "  if type(n) == 'table' and string.find(tostring(n['err']), 'NOPERM', 1, true) then redis.call('INCR', key) end\n"
+            + "  if type(n) == 'number' and n > 1 and n < 9007199254740992 then\n"
+            + "    return string.format('%.0f', n), false\n"
             + "  end\n"
-            + "  local s = string.format('%.0f', n)\n"
+            + "  if type(n) ~= 'number' then remove(key) end\n"
+            + "  local t = redis.call('TIME')\n"
+            + "  local s = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))\n"
             + "  redis.call('SET', key, s)\n"
-            + "  return s, fresh\n"
+            + "  return s, true\n"
             + "end\n"
             // Records changes (each {op, value, field}) on the change channel, the last one marked; then
             // announces once on the hash's own channel. A hash that became empty loses its sequence too.
             + "local function publish(key, seqkey, channel, records_on, changes, announcement)\n"
             + "  if records_on == '1' then\n"
+            + "    local removed = false\n"
             + "    for i, c in ipairs(changes) do\n"
             + "      local seq, fresh = next_seq(seqkey)\n"
             + "      local flags = ((i == #changes) and 'a' or '') .. (fresh and 'n' or '')\n"
             + "      if flags == '' then flags = '-' end\n"
             // pcall: an ACL written before change channels existed refuses them; subscribers then read whole.
             + "      redis.pcall('PUBLISH', channel, '1 ' .. seq .. ' ' .. flags .. ' ' .. c[1] .. ' ' .. c[2] .. ' ' .. c[3])\n"
+            + "      if c[1] == '-' then removed = true end\n"
             + "    end\n"
-            + "    if #changes > 0 and redis.call('EXISTS', key) == 0 then redis.call('DEL', seqkey) end\n"
+            // Only a removal can have emptied the hash.
+            + "    if removed and redis.call('EXISTS', key) == 0 then redis.call('DEL', seqkey) end\n"
             + "  end\n"
             + "  redis.call('PUBLISH', key, announcement)\n"
             + "end\n"

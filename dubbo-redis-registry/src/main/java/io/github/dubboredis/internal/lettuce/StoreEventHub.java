@@ -51,9 +51,12 @@ final class StoreEventHub {
         listeners.remove(listener);
     }
 
-    /** Tells every listener, on the scheduler thread; one listener's failure does not keep it from the others. */
+    /**
+     * Tells every listener, as a task of the scheduler (at once on the calling client thread when the scheduler is
+     * idle); one listener's failure does not keep it from the others.
+     */
     void fire(Consumer<StoreListener> event) {
-        scheduler.execute(() -> fireNow(event));
+        scheduler.executeNowIfIdle(() -> fireNow(event));
     }
 
     /** As {@link #fire}, from the scheduler thread itself. */

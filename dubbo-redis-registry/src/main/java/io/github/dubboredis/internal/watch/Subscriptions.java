@@ -35,8 +35,8 @@ import io.github.dubboredis.internal.time.RedisClock;
  * announcement, a gap, a reconnect) reads the key whole, page by page. Anti-entropy compares each key's
  * sequence and size with what is held, and reads the ones that differ.
  *
- * <p>All state is confined to the store's scheduler thread, so no locks. Listeners are called there too and
- * must hand off at once.
+ * <p>All state is confined to the store's scheduler (its tasks run one at a time), so no locks. Listeners are
+ * called there too and must hand off at once.
  */
 public final class Subscriptions implements StoreListener {
 
@@ -542,6 +542,7 @@ public final class Subscriptions implements StoreListener {
         // The data marker rides along (same round trip): a read of a Redis that lost its data must not take
         // providers away before they had a chance to register again.
         CompletableFuture<String> marker = store.readMarker(keyspace.epochKey());
+        // Taken on the client's thread when the scheduler is idle: a read's result is waited for like a message.
         reader.read(wk.key).whenCompleteAsync((result, failure) -> {
             try {
                 checkMarker(marker);
@@ -562,7 +563,7 @@ public final class Subscriptions implements StoreListener {
                 }
                 wk.reads.readDone();
             }
-        }, scheduler);
+        }, scheduler::executeNowIfIdle);
     }
 
     private void readFailed(WatchedKey wk, Throwable failure, boolean removalAnnounced) {

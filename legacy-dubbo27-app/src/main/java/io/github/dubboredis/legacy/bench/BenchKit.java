@@ -89,6 +89,15 @@ public final class BenchKit {
         return used;
     }
 
+    /** CPU time this JVM has used so far (all its threads), in nanoseconds; -1 where the JVM does not say. */
+    public static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        return -1;
+    }
+
     // ---- time --------------------------------------------------------------------------------------
 
     /** A point in time that every loop of the benchmarks checks, so that each stops by itself. */

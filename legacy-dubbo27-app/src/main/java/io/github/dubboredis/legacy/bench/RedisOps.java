@@ -75,6 +75,7 @@ public final class RedisOps implements ServerOps {
         m.put("memory_bytes", number(info.get("used_memory")));
         m.put("reads", number(info.get("total_reads_processed")));
         m.put("input_bytes", number(info.get("total_net_input_bytes")));
+        m.put("output_bytes", number(info.get("total_net_output_bytes")));
         m.put("cpu_us", seconds(info.get("used_cpu_user")) + seconds(info.get("used_cpu_sys")));
         long total = number(info.get("total_commands_processed"));
         for (Map.Entry<String, String> e : info.entrySet()) {
@@ -107,6 +108,32 @@ public final class RedisOps implements ServerOps {
 
     private static long number(String s) {
         return s == null ? -1 : Long.parseLong(s.trim());
+    }
+
+    /** The RESP size of HGETALL of the service's providers hash. */
+    @Override
+    public long fullReadBytes(String service) {
+        Object reply = admin.call("HGETALL", "/dubbo/" + service + "/providers");
+        return respSize(reply);
+    }
+
+    private static long respSize(Object reply) {
+        if (reply instanceof List) {
+            List<?> items = (List<?>) reply;
+            long n = 3 + Integer.toString(items.size()).length();
+            for (Object o : items) {
+                n += respSize(o);
+            }
+            return n;
+        }
+        String s = String.valueOf(reply);
+        int len = s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return 5 + Integer.toString(len).length() + len;
+    }
+
+    @Override
+    public ChannelTap tap(String channel) {
+        return ChannelTap.open(address, channel);
     }
 
     @Override

@@ -45,8 +45,9 @@ public final class Scenarios {
         try {
             if ("floor".equals(scenario)) {
                 r = floor(t, i(p, "warmup"), i(p, "samples"), p.containsKey("idle_us") ? l(p, "idle_us") : 0);
-            } else if ("latency".equals(scenario)) {
-                r = latency(t, i(p, "warmup"), i(p, "samples"), l(p, "budget_ms"));
+            } else if ("latency".equals(scenario) || "cycle".equals(scenario)) {
+                r = latency(t, i(p, "warmup"), i(p, "samples"), l(p, "budget_ms"),
+                        p.containsKey("tap_samples") ? i(p, "tap_samples") : 0);
             } else if ("subscribe".equals(scenario)) {
                 r = subscribe(t, i(p, "services"), p.containsKey("warmup") ? i(p, "warmup") : 0, l(p, "deadline_ms"));
             } else if ("register".equals(scenario)) {
@@ -54,6 +55,9 @@ public final class Scenarios {
             } else if ("renewal".equals(scenario)) {
                 r = renewal(t, i(p, "registries"), i(p, "services"), i(p, "urls_per_service"), l(p, "session_ms"),
                         l(p, "window_ms"), l(p, "deadline_ms"));
+            } else if ("fanout".equals(scenario)) {
+                r = fanout(t, i(p, "providers"), i(p, "subscribers"), i(p, "changes"), l(p, "interval_ms"),
+                        l(p, "deadline_ms"));
             } else if ("churn".equals(scenario)) {
                 r = churn(t, i(p, "providers"), i(p, "consumers"), i(p, "rounds"), i(p, "rate"), l(p, "deadline_ms"));
             } else {
@@ -216,57 +220,130 @@ public final class Scenarios {
 
     /**
      * From {@code register()} called on one registry instance to the listener of another instance (as if in
-     * another process, subscribed to that service) being handed a list that contains the URL; then the URL is
-     * unregistered and its removal awaited before the next sample.
+     * another process, subscribed to that service) being handed a list that contains the URL; then from
+     * {@code unregister()} to a list without it, before the next sample: the pattern of every rolling restart.
+     * The {@code latency} scenario runs it long and warm, the {@code cycle} scenario short (50 + 300), as it was
+     * first measured. With {@code tapSamples} > 0 and a Redis behind the registry, as many samples are first taken
+     * with a plain subscriber of the key's channel beside the registry ({@link ChannelTap}): when the
+     * announcement reached a subscriber at all, and what the registry adds after that (the tap is closed before the
+     * measured samples: its thread would compete with the registry's for the CPUs).
      */
-    static Map<String, Object> latency(RegistryTarget t, int warmup, int samples, long budgetMs) {
+    static Map<String, Object> latency(RegistryTarget t, int warmup, int samples, long budgetMs, int tapSamples) {
         String service = PREFIX + "LatencyService";
         BenchKit.Deadline d = new BenchKit.Deadline(budgetMs);
         Registry provider = t.create("latency-provider", 0, params());
         Registry consumer = t.create("latency-consumer", 1, params());
-        Histogram h = BenchKit.histogram();
-        Histogram call = BenchKit.histogram();
-        int timeouts = 0;
+        Histogram added = BenchKit.histogram();
+        Histogram removed = BenchKit.histogram();
+        Histogram registerCall = BenchKit.histogram();
+        Histogram unregisterCall = BenchKit.histogram();
+        Histogram published = BenchKit.histogram();
+        Histogram afterPublish = BenchKit.histogram();
+        Histogram removalAfterPublish = BenchKit.histogram();
+        int[] timeouts = new int[1];
         int done = 0;
+        ChannelTap tap = null;
         try {
             SeqWatch watch = new SeqWatch();
             consumer.subscribe(t.url(consumer, consumerUrl(service)), watch);
             // Dubbo 3's registries notify an empty list at once; Dubbo 2.7's Redis registry says nothing about a
             // service without keys. Either way the subscription is in place when subscribe() returns.
             watch.awaitAnyNotification(1_000);
-            for (int k = 0; k < warmup + samples && !d.expired(); k++) {
-                URL url = t.url(provider, providerUrl(service, 20880, "seq=" + k));
-                watch.expect(String.valueOf(k), true);
-                long t0 = System.nanoTime();
-                provider.register(url);
-                long returned = System.nanoTime();
-                long seen = watch.await(5_000);
-                if (seen == 0) {
-                    if (++timeouts >= 5) {
-                        break;
-                    }
-                } else if (k >= warmup) {
-                    h.recordValue(seen - t0);
-                    call.recordValue(returned - t0);
-                    done++;
+            int k = 0;
+            for (; k < warmup && !d.expired() && timeouts[0] < 5; k++) {
+                sample(t, provider, watch, service, k, null, null, null, null, null, null, timeouts);
+            }
+            tap = tapSamples > 0 ? t.server().tap("/dubbo/" + service + "/providers") : null;
+            if (tap != null) {
+                for (int j = 0; j < tapSamples && !d.expired() && timeouts[0] < 5; j++, k++) {
+                    sample(t, provider, watch, service, k, null, null, null, null, tap,
+                            new Histogram[] {published, afterPublish, removalAfterPublish}, timeouts);
                 }
-                watch.expect(String.valueOf(k), false);
-                provider.unregister(url);
-                if (watch.await(5_000) == 0 && ++timeouts >= 5) {
-                    break;
+                tap.close();
+                tap = null;
+            }
+            for (int j = 0; j < samples && !d.expired() && timeouts[0] < 5; j++, k++) {
+                if (sample(t, provider, watch, service, k, added, removed, registerCall, unregisterCall, null, null,
+                        timeouts)) {
+                    done++;
                 }
             }
         } finally {
+            if (tap != null) {
+                tap.close();
+            }
             t.destroy(consumer);
             t.destroy(provider);
         }
-        Map<String, Object> r = BenchKit.summary(h);
-        r.put("register_call", BenchKit.summary(call));
+        Map<String, Object> r = BenchKit.summary(added);
+        r.put("removal", BenchKit.summary(removed));
+        r.put("register_call", BenchKit.summary(registerCall));
+        r.put("unregister_call", BenchKit.summary(unregisterCall));
+        if (published.getTotalCount() > 0) {
+            r.put("publish_seen", BenchKit.summary(published));
+            r.put("notification_after_publish", BenchKit.summary(afterPublish));
+            r.put("removal_after_publish", BenchKit.summary(removalAfterPublish));
+            r.put("tap_samples", published.getTotalCount());
+        }
         r.put("warmup", warmup);
         r.put("requested", samples);
         r.put("finished", done == samples);
-        r.put("timeouts", timeouts);
+        r.put("timeouts", timeouts[0]);
         return r;
+    }
+
+    /**
+     * One register/unregister cycle; records into the histograms given (null: not recorded). {@code tapped}: the
+     * announcement's arrival at the tap, the notification after it, the removal's notification after its own.
+     * Returns whether both notifications came.
+     */
+    private static boolean sample(RegistryTarget t, Registry provider, SeqWatch watch, String service, int k,
+            Histogram added, Histogram removed, Histogram registerCall, Histogram unregisterCall, ChannelTap tap,
+            Histogram[] tapped, int[] timeouts) {
+        URL url = t.url(provider, providerUrl(service, 20880, "seq=" + k));
+        watch.expect(String.valueOf(k), true);
+        long t0 = System.nanoTime();
+        provider.register(url);
+        long returned = System.nanoTime();
+        long seen = watch.await(5_000);
+        boolean ok = seen != 0;
+        if (!ok) {
+            timeouts[0]++;
+        } else {
+            record(added, seen - t0);
+            record(registerCall, returned - t0);
+            if (tap != null) {
+                long arrived = tap.arrivalAfter("register", t0, 1_000);
+                if (arrived != 0) {
+                    tapped[0].recordValue(arrived - t0);
+                    tapped[1].recordValue(Math.max(0, seen - arrived));
+                }
+            }
+        }
+        watch.expect(String.valueOf(k), false);
+        long u0 = System.nanoTime();
+        provider.unregister(url);
+        long unregistered = System.nanoTime();
+        long gone = watch.await(5_000);
+        if (gone == 0) {
+            timeouts[0]++;
+            return false;
+        }
+        record(removed, gone - u0);
+        record(unregisterCall, unregistered - u0);
+        if (tap != null) {
+            long arrived = tap.arrivalAfter("unregister", u0, 1_000);
+            if (arrived != 0) {
+                tapped[2].recordValue(Math.max(0, gone - arrived));
+            }
+        }
+        return ok;
+    }
+
+    private static void record(Histogram h, long nanos) {
+        if (h != null) {
+            h.recordValue(nanos);
+        }
     }
 
     // ---- subscribe to many services -----------------------------------------------------------------
@@ -815,5 +892,292 @@ public final class Scenarios {
             }
         }
         return latest;
+    }
+
+    // ---- fan-out of one change to many subscribers ---------------------------------------------------
+
+    /** A subscriber of the fan-out service: each notification's time and whether it held the changing URL. */
+    static final class FanoutListener implements NotifyListener {
+        private final String changing;
+        private final int base;
+        final AtomicInteger notifications = new AtomicInteger();
+        volatile int size = -1;
+        volatile boolean present;
+        /** (nanoTime, present) of every notification during the changes; bounded. */
+        final List<long[]> history = Collections.synchronizedList(new ArrayList<long[]>());
+        volatile boolean recording;
+
+        FanoutListener(String changing, int base) {
+            this.changing = changing;
+            this.base = base;
+        }
+
+        @Override
+        public void notify(List<URL> urls) {
+            long now = System.nanoTime();
+            notifications.incrementAndGet();
+            boolean has = false;
+            int n = 0;
+            for (URL u : urls) {
+                if (!"empty".equals(u.getProtocol())) {
+                    n++;
+                    if (!has && u.getPort() == 29999) {
+                        has = true;
+                    }
+                }
+            }
+            size = n;
+            present = has;
+            if (recording && history.size() < 10_000) {
+                history.add(new long[] {now, has ? 1 : 0});
+            }
+        }
+
+        boolean holds(boolean withChanging) {
+            return present == withChanging && size == base + (withChanging ? 1 : 0);
+        }
+    }
+
+    /**
+     * One service with {@code providers} providers, written directly into the server, and {@code subscribers}
+     * registry instances (as many processes) subscribed to it. Then one more provider joins and leaves in turn
+     * through a registry of its own, {@code changes} times, one change every {@code intervalMs}. Measured from the
+     * first change until every subscriber holds the last state (bounded): what the server sent (bytes), the server's
+     * CPU and this JVM's CPU (where the subscribers run), per change; how many subscribers heard each change before
+     * the next one, and after how long; and, for scale, what one whole read of the service costs.
+     */
+    static Map<String, Object> fanout(final RegistryTarget t, final int providers, int subscribers, int changes,
+            long intervalMs, long deadlineMs) {
+        t.server().wipe();
+        final String service = PREFIX + "FanoutService";
+        final BenchKit.Deadline d = new BenchKit.Deadline(deadlineMs);
+        final List<Registry> created = Collections.synchronizedList(new ArrayList<Registry>());
+        final List<FanoutListener> listeners = Collections.synchronizedList(new ArrayList<FanoutListener>());
+        final String changingUrl = providerUrl(service, 29999, null);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        Registry changer = null;
+        try {
+            List<String> urls = new ArrayList<String>(providers);
+            for (int p = 0; p < providers; p++) {
+                urls.add(providerUrl(service, 20000 + (p % 9000), "instance=" + p));
+            }
+            Map<String, List<String>> populate = new LinkedHashMap<String, List<String>>();
+            populate.put(service, urls);
+            t.server().populate(populate);
+            long fullRead = t.server().fullReadBytes(service);
+
+            long heap0 = BenchKit.heapAfterGc();
+            long setup0 = System.nanoTime();
+            List<Future<?>> steps = new ArrayList<Future<?>>();
+            for (int c = 0; c < subscribers; c++) {
+                final int instance = c;
+                steps.add(pool.submit(new Runnable() {
+                    @Override
+                    public void run() {
+                        if (d.expired()) {
+                            return;
+                        }
+                        // Generous timeouts: hundreds of registries in one JVM of 2 cores, each holding thousands of
+                        // providers, see collections of seconds while they start; a process of its own would not, and
+                        // the scenario measures the fan-out, not how a registry copes with a stalled process.
+                        Registry reg = t.create("fanout-subscriber", instance,
+                                params("connect.timeout", 60000, "timeout", 60000));
+                        created.add(reg);
+                        FanoutListener l = new FanoutListener(changingUrl, providers);
+                        listeners.add(l);
+                        reg.subscribe(t.url(reg, consumerUrl(service)), l);
+                    }
+                }));
+            }
+            for (Future<?> f : steps) {
+                f.get(Math.max(1, d.remainingMillis()), TimeUnit.MILLISECONDS);
+            }
+            while (countHolding(listeners, false) < subscribers && !d.expired()) {
+                BenchKit.sleep(50);
+            }
+            int ready = countHolding(listeners, false);
+            double setupSeconds = (System.nanoTime() - setup0) / 1e9;
+            if (ready < subscribers) {
+                return obj("error", "only " + ready + " of " + subscribers + " subscribers held all " + providers
+                        + " providers within the deadline", "full_read_bytes", fullRead);
+            }
+            long heap1 = BenchKit.heapAfterGc();
+            changer = t.create("fanout-provider", 0, params());
+            URL extra = t.url(changer, changingUrl);
+            // One join and leave first, not measured: every subscriber's code path for a change is then compiled
+            // (as the latency scenarios warm up), so neither the quiet window nor the changes measure the JIT.
+            changer.register(extra);
+            while (countHolding(listeners, true) < subscribers && !d.expired()) {
+                BenchKit.sleep(20);
+            }
+            changer.unregister(extra);
+            while (countHolding(listeners, false) < subscribers && !d.expired()) {
+                BenchKit.sleep(20);
+            }
+            BenchKit.sleep(1000);
+
+            // A quiet window first: what the subscribers cost while nothing changes (renewals, anti-entropy, pings).
+            long quietMs = Math.min(5000, intervalMs * 3);
+            Map<String, Long> q0 = t.server().stats();
+            long qc0 = BenchKit.processCpuNanos();
+            long qt0 = System.nanoTime();
+            BenchKit.sleep(quietMs);
+            Map<String, Long> q1 = t.server().stats();
+            long qc1 = BenchKit.processCpuNanos();
+            double quietSeconds = (System.nanoTime() - qt0) / 1e9;
+
+            int[] before = new int[1];
+            for (FanoutListener l : listeners) {
+                before[0] += l.notifications.get();
+                l.recording = true;
+            }
+            Map<String, Long> s0 = t.server().stats();
+            long c0 = BenchKit.processCpuNanos();
+            long first = System.nanoTime();
+            long[] at = new long[changes];
+            int issued = 0;
+            for (int k = 0; k < changes && !d.expired(); k++) {
+                long due = first + TimeUnit.MILLISECONDS.toNanos(intervalMs) * k;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                at[k] = System.nanoTime();
+                if (k % 2 == 0) {
+                    changer.register(extra);
+                } else {
+                    changer.unregister(extra);
+                }
+                issued++;
+            }
+            if (issued == 0) {
+                return obj("error", "the deadline passed before the first change (setup " + Math.round(setupSeconds) + " s)",
+                        "full_read_bytes", fullRead, "setup_s", Math.round(setupSeconds * 10) / 10.0);
+            }
+            boolean finalPresent = issued % 2 == 1;
+            BenchKit.Deadline settle = new BenchKit.Deadline(Math.min(60_000, Math.max(10_000, d.remainingMillis())));
+            while (countHolding(listeners, finalPresent) < subscribers && !settle.expired()) {
+                BenchKit.sleep(20);
+            }
+            int settled = countHolding(listeners, finalPresent);
+            long end = System.nanoTime();
+            Map<String, Long> s1 = t.server().stats();
+            long c1 = BenchKit.processCpuNanos();
+            double seconds = (end - first) / 1e9;
+
+            int notifications = -before[0];
+            for (FanoutListener l : listeners) {
+                notifications += l.notifications.get();
+                l.recording = false;
+            }
+            Map<String, Object> r = obj("providers", providers, "subscribers", subscribers, "changes", issued,
+                    "interval_ms", intervalMs, "settled", settled == subscribers);
+            r.put("setup_s", Math.round(setupSeconds * 10) / 10.0);
+            r.put("heap_per_subscriber_kb", Math.round((heap1 - heap0) / 1024.0 / subscribers));
+            r.put("full_read_bytes", fullRead);
+            r.put("window_s", round1(seconds));
+            r.put("notifications", notifications);
+            r.put("notifications_per_change", round1(notifications / (double) Math.max(1, issued)));
+            if (!(settled == subscribers)) {
+                r.put("subscribers_with_last_state", settled);
+            } else {
+                long lastDone = 0;
+                for (FanoutListener l : listeners) {
+                    lastDone = Math.max(lastDone, firstTimeHolding(l, finalPresent, at[issued - 1]));
+                }
+                r.put("last_change_lag_ms", lastDone > 0 ? millis(lastDone - at[issued - 1]) : null);
+            }
+            Histogram delays = BenchKit.histogram();
+            int heard = 0;
+            for (int k = 0; k < issued; k++) {
+                long until = k + 1 < issued ? at[k + 1] : end;
+                for (FanoutListener l : listeners) {
+                    long when = firstTimeHolding(l, k % 2 == 0, at[k]);
+                    if (when != 0 && when - until < 0) {
+                        heard++;
+                        delays.recordValue(when - at[k]);
+                    }
+                }
+            }
+            r.put("heard_before_next_change_pct", round1(100.0 * heard / Math.max(1, issued * subscribers)));
+            r.put("delay", BenchKit.summary(delays));
+            if (issued > 0) {
+                perChange(r, s0, s1, q0, q1, c0, c1, qc0, qc1, issued, seconds, quietSeconds);
+                Object out = r.get("bytes_out_per_change");
+                if (out instanceof Number && fullRead > 0) {
+                    double all = (double) fullRead * subscribers;
+                    r.put("full_reads_bytes_per_change", Math.round(all));
+                    r.put("of_full_reads", Math.round(((Number) out).doubleValue() / all * 100000) / 100000.0);
+                }
+            }
+            return r;
+        } catch (Exception e) {
+            return obj("error", describe(e), "created", created.size());
+        } finally {
+            pool.shutdownNow();
+            if (changer != null) {
+                t.destroy(changer);
+            }
+            destroyAll(t, created);
+            try {
+                t.server().wipe();
+            } catch (RuntimeException e) {
+                // A server that the run left unable to answer (ZooKeeper after its clients' mass reconnection) must
+                // not replace the figures measured before; the next scenario wipes again before it starts.
+                System.err.println("[bench] fanout: wiping after the run: " + describe(e));
+            }
+        }
+    }
+
+    /** Per change: server bytes out and CPU, this JVM's CPU; less what a quiet window of the same length costs. */
+    private static void perChange(Map<String, Object> r, Map<String, Long> s0, Map<String, Long> s1, Map<String, Long> q0,
+            Map<String, Long> q1, long c0, long c1, long qc0, long qc1, int changes, double seconds, double quietSeconds) {
+        String[][] figures = {{"output_bytes", "bytes_out"}, {"cpu_us", "server_cpu_us"}};
+        for (String[] f : figures) {
+            Long a = s0.get(f[0]);
+            Long b = s1.get(f[0]);
+            if (a == null || b == null || a < 0 || b < 0) {
+                continue;
+            }
+            double quietRate = 0;
+            Long qa = q0.get(f[0]);
+            Long qb = q1.get(f[0]);
+            if (qa != null && qb != null && qa >= 0 && qb >= 0 && quietSeconds > 0) {
+                quietRate = (qb - qa) / quietSeconds;
+                r.put(f[1] + "_per_s_quiet", Math.round(quietRate));
+            }
+            r.put(f[1] + "_per_change", Math.round(Math.max(0, (b - a) - quietRate * seconds) / changes));
+        }
+        if (c0 >= 0 && c1 >= 0) {
+            double quietRate = qc0 >= 0 && qc1 >= 0 && quietSeconds > 0 ? (qc1 - qc0) / quietSeconds : 0;
+            r.put("client_cpu_ms_per_s_quiet", round1(quietRate / 1e6));
+            r.put("client_cpu_ms_per_change", round1(Math.max(0, (c1 - c0) - quietRate * seconds) / 1e6 / changes));
+            // and as measured, quiet costs included: the quiet window may be short of a renewal or an anti-entropy pass
+            r.put("client_cpu_ms_per_change_gross", round1((c1 - c0) / 1e6 / changes));
+        }
+    }
+
+    private static int countHolding(List<FanoutListener> listeners, boolean withChanging) {
+        int n = 0;
+        synchronized (listeners) {
+            for (FanoutListener l : listeners) {
+                if (l.holds(withChanging)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The first notification at or after {@code since} that held the changing URL ({@code present}) or not; 0 if none. */
+    private static long firstTimeHolding(FanoutListener l, boolean present, long since) {
+        synchronized (l.history) {
+            for (long[] h : l.history) {
+                if (h[0] - since >= 0 && (h[1] == 1) == present) {
+                    return h[0];
+                }
+            }
+        }
+        return 0;
     }
 }

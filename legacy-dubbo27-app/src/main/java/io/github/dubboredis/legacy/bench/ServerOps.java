@@ -31,6 +31,22 @@ public interface ServerOps extends AutoCloseable {
      */
     Map<String, Long> stats();
 
+    /**
+     * A plain subscriber of one of the server's pub/sub channels (see {@link ChannelTap}); null where the server
+     * has none (ZooKeeper).
+     */
+    default ChannelTap tap(String channel) {
+        return null;
+    }
+
+    /**
+     * The size of one whole read of a service's providers as the server sends it (a Redis HGETALL reply, a ZooKeeper
+     * getChildren reply); -1 where not known.
+     */
+    default long fullReadBytes(String service) {
+        return -1;
+    }
+
     /** What {@code memory_bytes} is, for the report. */
     String memoryNote();
 

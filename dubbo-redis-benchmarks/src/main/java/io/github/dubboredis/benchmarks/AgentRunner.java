@@ -9,20 +9,36 @@ import io.github.dubboredis.legacy.bench.BenchKit;
 import io.github.dubboredis.testkit.ChildJvm;
 
 /**
- * Runs scenarios against Dubbo 2.7's Redis registry in a child JVM ({@code LegacyRegistryBench} of the legacy
- * app, on that app's classpath), with the same JVM options as this one, and collects its results. A run that
- * gives no result in time is recorded as such; the child is then replaced for the runs after it.
+ * Runs scenarios in a child JVM: the old registry's agent ({@code LegacyRegistryBench} of the legacy app, on that
+ * app's classpath), or a Dubbo 3 registry's ({@link Dubbo3Agent}) where a scenario needs a JVM of its own; with the
+ * same JVM options as this one unless told otherwise. A run that gives no result in time is recorded as such; the
+ * child is then replaced for the runs after it.
  */
-final class LegacyRunner {
+final class AgentRunner {
 
-    private final String redisAddress;
+    private final String name;
     private final String classpath;
     private final List<String> jvmArgs;
+    private final String mainClass;
+    private final List<String> mainArgs;
 
-    LegacyRunner(String redisAddress, String classpath, List<String> jvmArgs) {
-        this.redisAddress = redisAddress;
+    /** The old registry's agent on the legacy app's classpath, for the Redis at {@code redisAddress}. */
+    AgentRunner(String redisAddress, String classpath, List<String> jvmArgs) {
+        this("legacy", classpath, jvmArgs, "io.github.dubboredis.legacy.LegacyRegistryBench", List.of(redisAddress));
+    }
+
+    /** Any agent that takes its runs (JSON) as its last argument and answers as {@code LegacyRegistryBench} does. */
+    AgentRunner(String name, String classpath, List<String> jvmArgs, String mainClass, List<String> mainArgs) {
+        this.name = name;
         this.classpath = classpath;
         this.jvmArgs = jvmArgs;
+        this.mainClass = mainClass;
+        this.mainArgs = mainArgs;
+    }
+
+    /** The same agent with other JVM options (more heap, say). */
+    AgentRunner withJvmArgs(List<String> args) {
+        return new AgentRunner(name, classpath, args, mainClass, mainArgs);
     }
 
     List<Map<String, Object>> run(List<RegistryBenchmarks.Run> runs) {
@@ -34,8 +50,9 @@ final class LegacyRunner {
                 batch.add(BenchKit.obj("scenario", r.scenario(), "params", r.params()));
             }
             int first = next;
-            try (ChildJvm child = ChildJvm.start("legacy-bench", classpath, jvmArgs,
-                    "io.github.dubboredis.legacy.LegacyRegistryBench", redisAddress, BenchKit.toJson(batch))) {
+            List<String> args = new ArrayList<>(mainArgs);
+            args.add(BenchKit.toJson(batch));
+            try (ChildJvm child = ChildJvm.start(name + "-bench", classpath, jvmArgs, mainClass, args.toArray(String[]::new))) {
                 child.awaitLineStartingWith("READY", Duration.ofSeconds(60));
                 for (int i = 0; i < batch.size(); i++) {
                     RegistryBenchmarks.Run run = runs.get(first + i);
@@ -53,7 +70,7 @@ final class LegacyRunner {
                     Map<String, Object> result = (Map<String, Object>) BenchKit.parseJson(line.substring(prefix.length()));
                     results.add(result);
                     next = first + i + 1;
-                    RegistryBenchmarks.progress("legacy", run, result);
+                    RegistryBenchmarks.progress(name, run, result);
                     if (Boolean.TRUE.equals(result.get("abandoned"))) {
                         break; // the child stops itself; the rest go to a fresh one
                     }
@@ -61,7 +78,7 @@ final class LegacyRunner {
             } catch (IllegalStateException e) {
                 // the child did not start: every remaining run fails alike
                 for (int i = next; i < runs.size(); i++) {
-                    results.add(BenchKit.obj("error", "legacy JVM: " + e.getMessage().lines().findFirst().orElse("")));
+                    results.add(BenchKit.obj("error", name + " JVM: " + e.getMessage().lines().findFirst().orElse("")));
                 }
                 next = runs.size();
             }
