@@ -542,7 +542,8 @@ public final class Subscriptions implements StoreListener {
         // The data marker rides along (same round trip): a read of a Redis that lost its data must not take
         // providers away before they had a chance to register again.
         CompletableFuture<String> marker = store.readMarker(keyspace.epochKey());
-        // Taken on the client's thread when the scheduler is idle: a read's result is waited for like a message.
+        // On the scheduler's own thread, unlike a message: a read's result is parsed whole (up to key.max-entries
+        // entries), work that must not hold the client's I/O thread, which carries every other reply and message.
         reader.read(wk.key).whenCompleteAsync((result, failure) -> {
             try {
                 checkMarker(marker);
@@ -563,7 +564,7 @@ public final class Subscriptions implements StoreListener {
                 }
                 wk.reads.readDone();
             }
-        }, scheduler::executeNowIfIdle);
+        }, scheduler);
     }
 
     private void readFailed(WatchedKey wk, Throwable failure, boolean removalAnnounced) {
