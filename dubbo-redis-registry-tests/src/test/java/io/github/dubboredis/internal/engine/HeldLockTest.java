@@ -35,6 +35,9 @@ class HeldLockTest {
         scheduler.advance(1000); // a pause longer than the TTL (a stalled Redis, say): the lock ran out
         assertThat(get(store.tryLock(KEY, "another", 900))).isTrue();
         assertThat(get(walk.keep())).isFalse();
+        assertThat(walk.lost()).isTrue();
+        scheduler.advance(100); // within a third of the TTL: still lost, without asking Redis again
+        assertThat(get(walk.keep())).isFalse();
     }
 
     @Test

@@ -18,6 +18,8 @@ final class HeldLock {
     private final String token;
     private final long ttlMillis;
     private long takenAtNanos;
+    /** Set when an extension found the lock gone: the walk stops, and every later step sees it at once. */
+    private volatile boolean lost;
 
     HeldLock(RegistryStore store, String key, String token, long ttlMillis) {
         this.store = store;
@@ -37,15 +39,23 @@ final class HeldLock {
 
     /** Before a walk's next step: true if the lock is still held (extended when a third of its TTL is over). */
     CompletableFuture<Boolean> keep() {
-        if (key == null) {
-            return CompletableFuture.completedFuture(true);
+        if (key == null || lost) {
+            return CompletableFuture.completedFuture(!lost);
         }
         long now = store.scheduler().nanoTime();
         if (now - takenAtNanos < TimeUnit.MILLISECONDS.toNanos(ttlMillis) / 3) {
             return CompletableFuture.completedFuture(true);
         }
         takenAtNanos = now;
-        return store.extendLock(key, token, ttlMillis);
+        return store.extendLock(key, token, ttlMillis).thenApply(held -> {
+            lost = !held;
+            return held;
+        });
+    }
+
+    /** Whether the walk lost the lock (another registry took it after it ran out) and must stop. */
+    boolean lost() {
+        return lost;
     }
 
     /** For a walk no lock elected (an operator's sweep or reap now): always held. */

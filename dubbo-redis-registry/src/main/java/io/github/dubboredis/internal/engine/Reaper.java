@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.dubboredis.internal.model.CategoryKey;
 import io.github.dubboredis.internal.model.Keyspace;
@@ -155,16 +154,14 @@ final class Reaper {
                 return CompletableFuture.completedFuture(0); // another registry reaps this one
             }
             String value = Long.toString(lease.expiry());
-            AtomicBoolean lost = new AtomicBoolean();
-            return reapKeys(lease, value, null, 0, claim, lost).thenCompose(n -> lost.get() ? CompletableFuture.completedFuture(n)
+            return reapKeys(lease, value, null, 0, claim).thenCompose(n -> claim.lost() ? CompletableFuture.completedFuture(n)
                     : store.endLease(keyspace, lease.ownerId(), lease.expiry()).thenApply(x -> n));
         });
     }
 
-    /** {@code lost} is set, and the walk stops, if another registry took the claim (it finishes the reap). */
-    private CompletableFuture<Integer> reapKeys(Lease lease, String value, Object from, int removedSoFar, HeldLock claim,
-            AtomicBoolean lost) {
-        if (lost.get()) {
+    /** Stops if another registry took the claim meanwhile (it finishes the reap). */
+    private CompletableFuture<Integer> reapKeys(Lease lease, String value, Object from, int removedSoFar, HeldLock claim) {
+        if (claim.lost()) {
             return CompletableFuture.completedFuture(removedSoFar);
         }
         return store.ownedKeys(keyspace, lease.ownerId(), from, KEYS_PER_PAGE).thenCompose((KeyPage page) -> {
@@ -179,16 +176,15 @@ final class Reaper {
                     }
                     continue;
                 }
-                sum = sum.thenCompose(n -> reapKey(key.get(), value, "0", 0, claim, lost).thenApply(m -> n + m));
+                sum = sum.thenCompose(n -> reapKey(key.get(), value, "0", 0, claim).thenApply(m -> n + m));
             }
-            return page.last() ? sum : sum.thenCompose(n -> reapKeys(lease, value, page.next(), n, claim, lost));
+            return page.last() ? sum : sum.thenCompose(n -> reapKeys(lease, value, page.next(), n, claim));
         });
     }
 
     /** Walks one key in bounded steps, removing the dead owner's entries; reported once for the key, not per step. */
-    private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor, int removedSoFar, HeldLock claim,
-            AtomicBoolean lost) {
-        if (lost.get()) {
+    private CompletableFuture<Integer> reapKey(CategoryKey key, String value, String cursor, int removedSoFar, HeldLock claim) {
+        if (claim.lost()) {
             return CompletableFuture.completedFuture(removedSoFar);
         }
         long started = store.scheduler().nanoTime();
@@ -208,11 +204,10 @@ final class Reaper {
             return Pacing.after(store.scheduler(), Pacing.since(store.scheduler(), started),
                     () -> claim.keep().thenCompose(held -> {
                         if (!held) {
-                            lost.set(true);
                             reportRemoved(key, removed);
                             return CompletableFuture.completedFuture(removed);
                         }
-                        return reapKey(key, value, step.cursor(), removed, claim, lost);
+                        return reapKey(key, value, step.cursor(), removed, claim);
                     }));
         }).thenCompose(f -> f);
     }

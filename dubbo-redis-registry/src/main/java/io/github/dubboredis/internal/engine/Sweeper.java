@@ -65,26 +65,14 @@ final class Sweeper {
         if (!availability.expiriesTrusted()) {
             return CompletableFuture.completedFuture(0);
         }
-        Walk walk = new Walk(lock, timings.reapGrace().toMillis());
-        return sweepPattern(walk, keyspace.pattern(), null, 0)
-                .thenCompose(n -> sweepPattern(walk, keyspace.instancesPrefix() + "*", null, n));
+        long grace = timings.reapGrace().toMillis();
+        return sweepPattern(lock, grace, keyspace.pattern(), null, 0)
+                .thenCompose(n -> sweepPattern(lock, grace, keyspace.instancesPrefix() + "*", null, n));
     }
 
-    /** One sweep: its lock, its grace, and whether it stopped because the lock was lost. */
-    private static final class Walk {
-        final HeldLock lock;
-        final long grace;
-        /** Read and written by the walk's steps, which follow one another (each on whichever thread completed the last). */
-        volatile boolean lockLost;
-
-        Walk(HeldLock lock, long grace) {
-            this.lock = lock;
-            this.grace = grace;
-        }
-    }
-
-    private CompletableFuture<Integer> sweepPattern(Walk walk, String pattern, Object from, int removedSoFar) {
-        if (walk.lockLost) {
+    private CompletableFuture<Integer> sweepPattern(HeldLock lock, long grace, String pattern, Object from,
+            int removedSoFar) {
+        if (lock.lost()) {
             return CompletableFuture.completedFuture(removedSoFar);
         }
         return store.scanKeys(pattern, from, KEYS_PER_PAGE).thenCompose((KeyPage page) -> {
@@ -94,9 +82,9 @@ final class Sweeper {
                 if (key.isEmpty()) {
                     continue; // readers report such keys; the sweep only removes entries
                 }
-                sum = sum.thenCompose(n -> sweepKey(walk, key.get(), "0", 0).thenApply(m -> n + m));
+                sum = sum.thenCompose(n -> sweepKey(lock, grace, key.get(), "0", 0).thenApply(m -> n + m));
             }
-            return page.last() ? sum : sum.thenCompose(n -> sweepPattern(walk, pattern, page.next(), n));
+            return page.last() ? sum : sum.thenCompose(n -> sweepPattern(lock, grace, pattern, page.next(), n));
         });
     }
 
@@ -104,12 +92,13 @@ final class Sweeper {
      * Walks one key in bounded steps; the removals are reported once for the whole key, not per step (a key
      * of 200,000 expired entries is one log line, not 800).
      */
-    private CompletableFuture<Integer> sweepKey(Walk walk, CategoryKey key, String cursor, int removedSoFar) {
-        if (walk.lockLost) {
+    private CompletableFuture<Integer> sweepKey(HeldLock lock, long grace, CategoryKey key, String cursor,
+            int removedSoFar) {
+        if (lock.lost()) {
             return CompletableFuture.completedFuture(removedSoFar);
         }
         long started = store.scheduler().nanoTime();
-        return store.removeExpiredEntries(key, walk.grace, cursor, STEP).handle((ScanStep step, Throwable e) -> {
+        return store.removeExpiredEntries(key, grace, cursor, STEP).handle((ScanStep step, Throwable e) -> {
             if (e != null) {
                 reportRemoved(key, removedSoFar);
                 if (RedisAccessException.isWrongType(e)) {
@@ -126,13 +115,12 @@ final class Sweeper {
                 return CompletableFuture.completedFuture(removed);
             }
             return Pacing.after(store.scheduler(), Pacing.since(store.scheduler(), started),
-                    () -> walk.lock.keep().thenCompose(held -> {
-                        if (!held) {
-                            walk.lockLost = true; // another registry sweeps now; it walks this key again
+                    () -> lock.keep().thenCompose(held -> {
+                        if (!held) { // another registry sweeps now; it walks this key again
                             reportRemoved(key, removed);
                             return CompletableFuture.completedFuture(removed);
                         }
-                        return sweepKey(walk, key, step.cursor(), removed);
+                        return sweepKey(lock, grace, key, step.cursor(), removed);
                     }));
         }).thenCompose(f -> f);
     }
